@@ -1,0 +1,33 @@
+// The `laurel` executable: one binary, subcommands for each job.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "web/cli_workflows.h"
+
+#ifndef LAUREL_WORKFLOWS_DIR
+#define LAUREL_WORKFLOWS_DIR "workflows"
+#endif
+#ifndef LAUREL_VERSION
+#define LAUREL_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"Laurel: a workflow and approval engine for honour nominations"};
+  app.set_version_flag("--version", std::string("laurel ") + LAUREL_VERSION);
+  app.require_subcommand(1);
+
+  std::string workflows_dir = LAUREL_WORKFLOWS_DIR;
+  auto* workflows = app.add_subcommand("workflows", "Work with workflow definitions and their data");
+  workflows->require_subcommand(1);
+  auto* check = workflows->add_subcommand("check", "Validate workflow definitions, categories, jurisdictions and holidays");
+  std::vector<std::string> files;
+  check->add_option("--dir", workflows_dir, "The workflows folder (jurisdictions.json, categories.json, holidays.json, definitions/)")
+      ->capture_default_str();
+  check->add_option("files", files, "Files to check (default: everything in --dir)");
+  int rc = 0;
+  check->callback([&] { rc = laurel::web::check_workflows(workflows_dir, files, std::cout, std::cerr); });
+
+  CLI11_PARSE(app, argc, argv);
+  return rc;
+}
