@@ -35,16 +35,6 @@ bool may_act(Role role, const Nomination& n, const Actor& actor, const Jurisdict
   }
 }
 
-// The actor could take an action of role `role` on `n` at some point (same test, office ignored).
-bool could_act(Role role, const Nomination& n, const Actor& actor, const JurisdictionTree& tree) {
-  switch (role) {
-    case Role::system:
-    case Role::public_:
-    case Role::nominator: return may_act(role, n, actor, tree);
-    default: return actor.kind == Actor::Kind::person && has_grant_over(actor, role_name(role), n.jurisdiction, tree);
-  }
-}
-
 Rejection reject(Problem code, std::string detail, std::vector<FieldError> errors = {}) {
   return Rejection{code, std::move(detail), {}, std::move(errors)};
 }
@@ -355,7 +345,7 @@ Decision decide(const Command& cmd, const Nomination& n, const Context& ctx) {
   int ai = def.action_from(from, cmd.action);
   if (ai < 0) {
     bool could = false;
-    for (const auto& a : def.actions) could = could || (a.id == cmd.action && could_act(a.role, n, ctx.actor, tree));
+    for (const auto& a : def.actions) could = could || (a.id == cmd.action && may_act(a.role, n, ctx.actor, tree));
     if (!could) {
       return std::unexpected(reject(Problem::forbidden, "you may not take the action \"" + cmd.action + "\" on this nomination"));
     }

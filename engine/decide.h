@@ -5,8 +5,9 @@
 // system actions (timers) fall due when, so that storage can schedule them without a clock here.
 //
 // Checks run in this order, and the first failure is the answer:
-//   1. the action exists from the current state; else forbidden when the actor could never take it on
-//      this nomination, invalid_transition (with the actor's allowed actions) otherwise;
+//   1. the action exists from the current state; else invalid_transition (with the actor's allowed
+//      actions) when the actor holds the action's role where the nomination is now, forbidden otherwise
+//      (so that an actor at another office learns nothing about the nomination's state);
 //   2. the actor holds the action's role where it applies (the current office; for nominators, its
 //      own nomination inside its subtree) → forbidden;
 //   3. expected_version matches (required of people acting in a named role) → version_conflict;
