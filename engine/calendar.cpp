@@ -12,7 +12,7 @@ namespace {
 
 std::optional<int> parse_digits(std::string_view s) {
   int v = 0;
-  if (s.empty()) return std::nullopt;
+  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;  // from_chars takes a '-'
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;

@@ -211,7 +211,10 @@ Loaded<Definition> load_definition(std::string_view json_text, const std::string
   json_input::Object top(*doc, "", file, errors);
   if (!top.valid()) return std::unexpected(errors);
   def.id = top.str("id");
-  def.version = static_cast<int>(top.integer("version"));
+  const std::size_t errors_before_version = errors.size();
+  std::int64_t version = top.integer("version");
+  const bool version_read = errors.size() == errors_before_version;
+  def.version = version > 0 && version <= 1000000 ? static_cast<int>(version) : 0;
   def.name = top.str("name");
   def.name_en = top.opt_str("name_en").value_or("");
   def.target_level = top.str("target_level");
@@ -226,7 +229,7 @@ Loaded<Definition> load_definition(std::string_view json_text, const std::string
   const std::string levels_list = " (known: " + join(levels) + ")";
 
   if (def.id.empty() && top.has("id")) errors.push_back({file, "id", "must not be empty"});
-  if (def.version < 1) errors.push_back({file, "version", "must be a positive integer"});
+  if (version_read && def.version < 1) errors.push_back({file, "version", "must be an integer from 1 to 1000000"});
   if (!def.target_level.empty() && !known_level(def.target_level)) {
     errors.push_back({file, "target_level", "unknown level " + quoted(def.target_level) + levels_list});
   }
@@ -309,11 +312,13 @@ Loaded<Definition> load_definition(std::string_view json_text, const std::string
       a.to = def.state_index(*to);
       if (a.to < 0) errors.push_back({file, element, "unknown target state " + quoted(*to)});
     }
+    std::vector<bool> conditional;  // whether each branch has an "if", even an unknown one
     for (std::size_t b = 0; b < branches.size(); ++b) {
       json_input::Object bo(branches[b], json_input::index_path(o.path(), "branches", b), file, errors);
       if (!bo.valid()) continue;
       Branch br;
       auto when = bo.opt_str("if");
+      conditional.push_back(when.has_value());
       std::string bto = bo.str("to");
       bo.finish();
       if (when) {
@@ -325,11 +330,11 @@ Loaded<Definition> load_definition(std::string_view json_text, const std::string
       a.branches.push_back(br);
     }
     if (has_branches) {
-      if (a.branches.empty() || a.branches.back().when) {
+      if (conditional.empty() || conditional.back()) {
         errors.push_back({file, element, "the last branch must be the fallback (without \"if\")"});
       }
-      for (std::size_t b = 0; b + 1 < a.branches.size(); ++b) {
-        if (!a.branches[b].when) errors.push_back({file, element, "only the last branch may lack \"if\""});
+      for (std::size_t b = 0; b + 1 < conditional.size(); ++b) {
+        if (!conditional[b]) errors.push_back({file, element, "only the last branch may lack \"if\""});
       }
     }
 
@@ -370,6 +375,9 @@ Loaded<Definition> load_definition(std::string_view json_text, const std::string
     auto action = o.opt_str("action");
     o.finish();
     std::string element = "timer " + quoted(t.id);
+    if (std::any_of(def.timers.begin(), def.timers.end(), [&](const TimerDef& x) { return x.id == t.id; })) {
+      errors.push_back({file, element, "defined twice"});
+    }
     t.state = def.state_index(state);
     if (t.state < 0 && !state.empty()) errors.push_back({file, element, "unknown state " + quoted(state)});
     if (at == "publicity_ends") t.at = TimerField::publicity_ends;

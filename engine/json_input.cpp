@@ -21,12 +21,14 @@ std::optional<bj::value> parse(std::string_view text, const std::string& file, L
   bj::stream_parser p;
   boost::system::error_code ec;
   std::size_t consumed = p.write_some(text.data(), text.size(), ec);
-  if (!ec) p.finish(ec);
   if (!ec && consumed < text.size()) {
     // Anything after the value other than whitespace is an error (write_some stops after one value).
     auto rest = text.substr(consumed);
     if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) ec = bj::error::extra_data;
   }
+  // finish() only when the value may still be open (e.g. a number at the very end): on a parser that
+  // is already done it reports "incomplete JSON".
+  if (!ec && !p.done()) p.finish(ec);
   if (ec) {
     std::size_t line = 1, col = 1;
     for (std::size_t i = 0; i < consumed && i < text.size(); ++i) {

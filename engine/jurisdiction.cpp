@@ -28,7 +28,7 @@ void load_node(const boost::json::value& v, std::string path, int parent, int de
   }
   if (!j.level.empty() && !tree.has_level(j.level)) {
     errors.push_back({file, element, "unknown level \"" + j.level + "\""});
-  } else if (parent >= 0 && tree.level_rank(j.level) <= tree.level_rank(nodes[parent].level)) {
+  } else if (!j.level.empty() && parent >= 0 && tree.level_rank(j.level) <= tree.level_rank(nodes[parent].level)) {
     errors.push_back({file, element, "level \"" + j.level + "\" is not below its parent's level \"" + nodes[parent].level + "\""});
   }
   if (!by_code.emplace(j.code, static_cast<int>(nodes.size())).second) {
