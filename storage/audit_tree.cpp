@@ -1,0 +1,92 @@
+#include "storage/audit_tree.h"
+
+#include <stdexcept>
+
+namespace laurel::storage {
+
+SqlNodeReader::SqlNodeReader(sql::Db& db) : stmt_(db, "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?") {}
+
+std::optional<merkle::Hash> SqlNodeReader::node(std::uint32_t level, std::uint64_t index) {
+  stmt_.reset();
+  stmt_.bind(1, static_cast<std::int64_t>(level)).bind(2, static_cast<std::int64_t>(index));
+  if (!stmt_.step()) return std::nullopt;
+  auto blob = stmt_.blob_view(0);
+  if (blob.size() != 32) return std::nullopt;
+  merkle::Hash h;
+  std::copy(blob.begin(), blob.end(), h.begin());
+  stmt_.reset();
+  return h;
+}
+
+std::expected<std::unique_ptr<AuditTree>, std::string> AuditTree::open(sql::Db& db, const std::string& key_path) {
+  std::int64_t size = 0;
+  {
+    sql::Stmt s(db, "SELECT count(*) FROM audit_log");
+    s.step();
+    size = s.i64(0);
+  }
+  SqlNodeReader reader(db);
+  auto appender = merkle::Appender::load(static_cast<std::uint64_t>(size), reader);
+  if (!appender) return std::unexpected("the Merkle tree of the audit log is incomplete (a node is missing); run `laurel audit verify`");
+  std::string origin;
+  {
+    sql::Stmt s(db, "SELECT value FROM meta WHERE key = 'origin'");
+    if (!s.step()) return std::unexpected("the database has no log origin; was it created with `laurel init`?");
+    origin = s.text(0);
+  }
+  auto signer = checkpoint::read_signer_key_file(key_path);
+  if (!signer) return std::unexpected(signer.error());
+  {
+    sql::Stmt s(db, "SELECT retired_at FROM signing_keys WHERE verifier_key = ?");
+    s.bind(1, signer->verifier_key());
+    if (!s.step()) return std::unexpected("the signing key " + key_path + " is not a key of this database");
+    if (!s.is_null(0)) return std::unexpected("the signing key " + key_path + " was retired; use the current key");
+  }
+  return std::unique_ptr<AuditTree>(new AuditTree(std::move(*appender), std::move(*signer), std::move(origin)));
+}
+
+void AuditTree::begin() { committed_ = appender_; marked_ = appender_; }
+
+void AuditTree::append(sql::Db& db, std::string_view leaf_bytes, std::int64_t at) {
+  last_at_ = at;
+  auto nodes = appender_.append(merkle::leaf_hash(leaf_bytes));
+  sql::Stmt s(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  for (const auto& n : nodes) {
+    s.bind(1, static_cast<std::int64_t>(n.level)).bind(2, static_cast<std::int64_t>(n.index)).bind_blob(3, n.hash);
+    s.run();
+  }
+}
+
+void AuditTree::mark() { marked_ = appender_; }
+void AuditTree::rollback_to_mark() { appender_ = marked_; }
+
+void AuditTree::finish(sql::Db& db) {
+  if (appender_.size() == committed_.size()) return;
+  merkle::Hash root = appender_.root();
+  // The new tree must extend the last checkpoint: its root at the checkpoint's size must be the
+  // checkpoint's root, and a consistency proof between them must verify.
+  sql::Stmt last(db, "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1");
+  if (last.step()) {
+    auto old_size = static_cast<std::uint64_t>(last.i64(0));
+    auto blob = last.blob_view(1);
+    merkle::Hash old_root;
+    if (blob.size() != 32) throw std::logic_error("a stored checkpoint root is not 32 bytes");
+    std::copy(blob.begin(), blob.end(), old_root.begin());
+    last.reset();
+    SqlNodeReader reader(db);
+    auto proof = merkle::consistency_proof(old_size, appender_.size(), reader);
+    if (!proof || !merkle::verify_consistency(old_size, appender_.size(), old_root, root, *proof)) {
+      throw std::logic_error("the audit log is not consistent with its last checkpoint (size " + std::to_string(old_size) +
+                             "); refusing to sign. Run `laurel audit verify`");
+    }
+  }
+  checkpoint::Checkpoint cp{origin_, appender_.size(), root};
+  std::string note = signer_.sign(cp);
+  sql::Stmt ins(db, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?)");
+  ins.bind(1, static_cast<std::int64_t>(cp.size)).bind_blob(2, root).bind(3, note).bind(4, last_at_).run();
+}
+
+void AuditTree::committed() { committed_ = appender_; }
+void AuditTree::rolled_back() { appender_ = committed_; }
+
+}  // namespace laurel::storage

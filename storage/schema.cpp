@@ -1,0 +1,135 @@
+#include "storage/schema.h"
+
+#include <vector>
+
+namespace laurel::storage {
+namespace {
+
+// Each entry is one migration; entry i takes the schema from version i to i + 1. Never edit a
+// migration that has shipped: add a new one.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+-- The audit log is the event log: append-only (the triggers refuse UPDATE and DELETE).
+CREATE TABLE audit_log (
+  idx INTEGER PRIMARY KEY,          -- leaf index, from 0
+  record BLOB NOT NULL,             -- canonical JSON bytes (storage/AUDIT_FORMAT.md)
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE INDEX audit_log_object ON audit_log(object_id, idx);
+CREATE INDEX audit_log_actor ON audit_log(actor, idx);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Complete subtree hashes of the Merkle tree over the log: (level, index) covers leaves
+-- [index * 2^level, (index + 1) * 2^level).
+CREATE TABLE merkle_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE signing_keys (key_id TEXT PRIMARY KEY, name TEXT NOT NULL, verifier_key TEXT NOT NULL,
+                           created_at INTEGER NOT NULL, retired_at INTEGER) WITHOUT ROWID;
+
+-- Personal data lives here, erasable; records hold a salted commitment to it.
+CREATE TABLE personal_data (commitment TEXT PRIMARY KEY, salt BLOB NOT NULL, value TEXT, erased_at INTEGER) WITHOUT ROWID;
+
+-- Projections, written in the same transaction as the records they come from.
+CREATE TABLE nominations (
+  id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL, workflow_version INTEGER NOT NULL,
+  category TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
+  jurisdiction TEXT NOT NULL, jpath TEXT NOT NULL, office TEXT NOT NULL, office_level TEXT NOT NULL,
+  owner TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
+  name TEXT NOT NULL, summary TEXT NOT NULL,
+  notice_id TEXT, document_no TEXT, named_at INTEGER, parent_id TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  snapshot BLOB NOT NULL             -- cereal binary of engine::Nomination
+) WITHOUT ROWID;
+CREATE INDEX nominations_office ON nominations(office, state);
+CREATE INDEX nominations_quota ON nominations(office, level, category, year, state);
+CREATE INDEX nominations_owner ON nominations(owner);
+CREATE INDEX nominations_jpath ON nominations(jpath);
+CREATE INDEX nominations_notice ON nominations(notice_id) WHERE notice_id IS NOT NULL;
+CREATE INDEX nominations_decision ON nominations(document_no) WHERE document_no IS NOT NULL;
+CREATE INDEX nominations_year ON nominations(year, level, category);
+-- Full-text search of names and summaries; trigrams work for Chinese, which has no spaces.
+CREATE VIRTUAL TABLE nominations_fts USING fts5(id UNINDEXED, name, summary, tokenize = 'trigram');
+
+CREATE TABLE notices (id TEXT PRIMARY KEY, title TEXT NOT NULL, office TEXT NOT NULL, level TEXT NOT NULL,
+                      starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE decisions (document_no TEXT PRIMARY KEY, title TEXT NOT NULL, office TEXT NOT NULL, level TEXT NOT NULL,
+                        named_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE objections (id TEXT PRIMARY KEY, nomination_id TEXT NOT NULL, notice_id TEXT NOT NULL,
+                         state TEXT NOT NULL, received_at INTEGER NOT NULL, contact TEXT) WITHOUT ROWID;
+CREATE INDEX objections_nomination ON objections(nomination_id);
+CREATE TABLE quotas (office TEXT NOT NULL, level TEXT NOT NULL, category TEXT NOT NULL, year INTEGER NOT NULL,
+                     lim INTEGER NOT NULL, PRIMARY KEY (office, level, category, year)) WITHOUT ROWID;
+-- The next due system action of each nomination that has one.
+CREATE TABLE timers (nomination_id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, action TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX timers_due ON timers(due_at);
+
+-- Users and their roles (projections of the user records); credentials are not in the log.
+CREATE TABLE users (username TEXT PRIMARY KEY, display_name TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE user_roles (username TEXT NOT NULL, role TEXT NOT NULL, jurisdiction TEXT NOT NULL,
+                         PRIMARY KEY (username, role, jurisdiction)) WITHOUT ROWID;
+CREATE TABLE credentials (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, changed_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE sessions (id_hash BLOB PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, auth TEXT NOT NULL,
+                       created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE api_tokens (token_hash BLOB PRIMARY KEY, username TEXT NOT NULL, name TEXT NOT NULL,
+                         created_at INTEGER NOT NULL, revoked_at INTEGER) WITHOUT ROWID;
+CREATE TABLE idempotency (username TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+                          response TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (username, key)) WITHOUT ROWID;
+
+-- Attachments: the bytes are files named by their SHA-256 beside the database.
+CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content_type TEXT NOT NULL,
+                          created_at INTEGER NOT NULL) WITHOUT ROWID;
+-- The workflow definitions installed, as the text they were loaded from.
+CREATE TABLE workflow_definitions (id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL,
+                                   installed_at INTEGER NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;
+)sql",
+};
+
+bool has_table(sql::Db& db, const char* name) {
+  sql::Stmt s(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+  s.bind(1, name);
+  return s.step();
+}
+
+}  // namespace
+
+int schema_version(sql::Db& db) {
+  sql::Stmt s(db, "PRAGMA user_version");
+  s.step();
+  return static_cast<int>(s.i64(0));
+}
+
+std::expected<int, std::string> migrate(sql::Db& db) {
+  int found = schema_version(db);
+  int known = static_cast<int>(kMigrations.size());
+  static_assert(kSchemaVersion >= 1);
+  if (found > known) {
+    return std::unexpected("the database has schema version " + std::to_string(found) + ", written by a newer Laurel; this one knows up to " +
+                           std::to_string(known) + ". Upgrade Laurel; downgrades are not supported");
+  }
+  if (found == 0) {
+    sql::Stmt s(db, "SELECT count(*) FROM sqlite_schema");
+    s.step();
+    if (s.i64(0) != 0 && !has_table(db, "audit_log")) {
+      return std::unexpected("the file is an SQLite database but not a Laurel one (it has other tables); refusing to touch it");
+    }
+  }
+  for (int v = found; v < known; ++v) {
+    sql::Transaction t(db);
+    db.exec(kMigrations[static_cast<std::size_t>(v)]);
+    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    t.commit();
+  }
+  return found;
+}
+
+}  // namespace laurel::storage

@@ -1,0 +1,356 @@
+// The store: commands through the writer, records for accepted and denied commands, projections,
+// durability across reopen, rebuild equal to the live tables, batches all or nothing, idempotency,
+// timers, quotas, personal data kept out of records, refusal of foreign and newer databases.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "storage/canonical_json.h"
+#include "storage/sqlite.h"
+#include "tests/storage/store_fixture.h"
+
+namespace laurel::storage::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+boost::json::object record_json(const RecordRow& row) {
+  auto v = parse_canonical_json(row.bytes);
+  EXPECT_TRUE(v) << row.bytes;
+  return v ? v->as_object() : boost::json::object{};
+}
+
+TEST_F(StoreTest, InitCreatesTheAdminAndRefusesASecondInit) {
+  auto admin = store->user("admin");
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->roles.front().role, "admin");
+  auto again = Store::init(options(), store->catalog(), {}, "", now);
+  ASSERT_FALSE(again);
+  EXPECT_THAT(again.error().message, HasSubstr("already"));
+  auto first = store->records(RecordQuery{});
+  ASSERT_GE(first.size(), 2u);
+  EXPECT_EQ(std::string(record_json(first[0]).at("action").as_string()), "init");
+  EXPECT_EQ(std::string(record_json(first[1]).at("action").as_string()), "create_user");
+}
+
+TEST_F(StoreTest, AcceptedAndDeniedCommandsAreEachOneRecord) {
+  std::string id = create_nomination();
+  auto before = store->log_size();
+  auto denied = run("other_unit", id, "submit");
+  EXPECT_EQ(denied.status, CommandResult::Status::rejected);
+  EXPECT_EQ(denied.rejection->code, engine::Problem::forbidden);
+  EXPECT_EQ(store->log_size(), before + 1);
+  auto rec = record_json(store->history(id).back());
+  EXPECT_EQ(std::string(rec.at("outcome").as_string()), "denied");
+  EXPECT_EQ(std::string(rec.at("reason").at("code").as_string()), "forbidden");
+  EXPECT_EQ(std::string(rec.at("who").at("user").as_string()), "other_unit");
+
+  auto missing = run("unit", id, "submit");
+  EXPECT_EQ(missing.rejection->code, engine::Problem::missing_materials);
+  attach_all(id);
+  auto ok = run("unit", id, "submit");
+  ASSERT_EQ(ok.status, CommandResult::Status::accepted);
+  EXPECT_EQ(ok.nomination->state, "county_review");
+  rec = record_json(store->history(id).back());
+  EXPECT_EQ(std::string(rec.at("outcome").as_string()), "accepted");
+  EXPECT_EQ(std::string(rec.at("old").at("state").as_string()), "draft");
+  EXPECT_EQ(std::string(rec.at("new").at("state").as_string()), "county_review");
+  EXPECT_EQ(std::string(rec.at("who").at("role").as_string()), "nominator");
+  EXPECT_EQ(std::string(rec.at("who").at("jurisdiction").as_string()), kShuangta);
+
+  auto stale = run("county_reviewer", id, [] { engine::Command c; c.action = "accept"; c.expected_version = 1; return c; }());
+  EXPECT_EQ(stale.rejection->code, engine::Problem::version_conflict);
+  EXPECT_EQ(std::string(record_json(store->history(id).back()).at("reason").at("code").as_string()), "version_conflict");
+}
+
+TEST_F(StoreTest, PersonalDataStaysOutOfTheRecords) {
+  std::string id = create_nomination();
+  auto n = store->nomination(id);
+  EXPECT_EQ(n->nominee.at("contact_phone"), "13993700001");
+  for (const auto& row : store->history(id)) {
+    EXPECT_THAT(row.bytes, Not(HasSubstr("13993700001")));
+    EXPECT_THAT(row.bytes, Not(HasSubstr("月牙墩村")));
+  }
+  EXPECT_THAT(store->history(id).front().bytes, HasSubstr("马玉兰家庭"));  // the name is public
+  for (const auto& row : store->records([] { RecordQuery q; q.limit = 1000; return q; }())) EXPECT_THAT(row.bytes, Not(HasSubstr("a long enough password")));
+}
+
+TEST_F(StoreTest, CommittedCommandsSurviveAReopen) {
+  std::string id = create_nomination();
+  attach_all(id);
+  run("unit", id, "submit");
+  auto size = store->log_size();
+  reopen();
+  EXPECT_EQ(store->log_size(), size);
+  EXPECT_EQ(store->nomination(id)->state, "county_review");
+  EXPECT_EQ(run("county_reviewer", id, "accept").status, CommandResult::Status::accepted);
+}
+
+TEST_F(StoreTest, ListShowsOnlyWhatTheViewerMaySee) {
+  std::string a = create_nomination();
+  std::string b = create_nomination();
+  attach_all(b);
+  run("unit", b, "submit");
+  ListQuery q;
+  EXPECT_EQ(store->list(q, actor("unit")).total, 2);
+  EXPECT_EQ(store->list(q, actor("other_unit")).total, 0);
+  EXPECT_EQ(store->list(q, actor("county_reviewer")).total, 1);  // drafts stay with the unit
+  EXPECT_EQ(store->list(q, actor("auditor")).total, 2);
+  q.state = "draft";
+  EXPECT_EQ(store->list(q, actor("unit")).items.front().id, a);
+  ListQuery search;
+  search.q = "马玉兰";
+  EXPECT_EQ(store->list(search, actor("unit")).total, 2);
+  search.q = "邻里互帮互助";
+  EXPECT_EQ(store->list(search, actor("unit")).total, 2);
+  search.q = "不存在的名字";
+  EXPECT_EQ(store->list(search, actor("unit")).total, 0);
+}
+
+TEST_F(StoreTest, BatchApproveIsAllOrNothing) {
+  std::string a = shortlisted(), b = shortlisted(), c = shortlisted();
+  auto na = store->nomination(a), nb = store->nomination(b), nc = store->nomination(c);
+  BatchRequest req;
+  req.caller = as("county_approver");
+  req.command.action = "approve";
+  req.command.notice_title = "2018年度瓜州县民族团结进步示范家庭拟命名公示";
+  req.items = {{a, na->version}, {b, nb->version - 1}, {c, nc->version}};
+  req.now = now;
+  auto size = store->log_size();
+  auto refused = store->execute_batch(req);
+  EXPECT_FALSE(refused.accepted);
+  EXPECT_EQ(refused.items[1].status, CommandResult::Status::rejected);
+  EXPECT_EQ(refused.items[1].rejection->code, engine::Problem::version_conflict);
+  EXPECT_EQ(store->nomination(a)->state, "shortlisted");
+  EXPECT_EQ(store->log_size(), size + 1);  // only the refusal is recorded
+
+  req.items[1].second = nb->version;
+  auto done = store->execute_batch(req);
+  ASSERT_TRUE(done.accepted);
+  for (const auto& id : {a, b, c}) {
+    auto n = store->nomination(id);
+    EXPECT_EQ(n->state, "publicity");
+    EXPECT_EQ(n->notice_id, done.notice_id);
+  }
+  auto notice = store->notice(done.notice_id);
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->nominations.size(), 3u);
+  EXPECT_EQ(notice->title, "2018年度瓜州县民族团结进步示范家庭拟命名公示");
+}
+
+TEST_F(StoreTest, QuotaIsEnforcedThroughTheStore) {
+  auto q = store->set_quota(admin_caller(), Quota{kGuazhou, "county", "family", 2018, 1, 0}, now);
+  ASSERT_TRUE(q.ok()) << (q.rejection ? q.rejection->detail : q.error);
+  std::string a = shortlisted(), b = shortlisted();
+  EXPECT_EQ(run("county_approver", a, "approve").status, CommandResult::Status::accepted);
+  auto r = run("county_approver", b, "approve");
+  ASSERT_EQ(r.status, CommandResult::Status::rejected);
+  EXPECT_EQ(r.rejection->code, engine::Problem::quota_exceeded);
+  auto quotas = store->quotas(2018, std::nullopt);
+  ASSERT_EQ(quotas.size(), 1u);
+  EXPECT_EQ(quotas[0].used, 1);
+  // A county admin may not set the city's quota.
+  add_user("county_admin", {{"admin", kGuazhou}});
+  auto refused = store->set_quota(as("county_admin"), Quota{kJiuquan, "city", "family", 2018, 145, 0}, now);
+  ASSERT_TRUE(refused.rejection);
+  EXPECT_EQ(refused.rejection->code, engine::Problem::forbidden);
+}
+
+TEST_F(StoreTest, TimersFireAndTheWindowCloses) {
+  std::string id = shortlisted();
+  ASSERT_EQ(run("county_approver", id, "approve").status, CommandResult::Status::accepted);
+  auto n = store->nomination(id);
+  ASSERT_TRUE(store->next_due());
+  EXPECT_EQ(*store->next_due(), n->publicity_ends);
+  EXPECT_EQ(store->fire_due_timers(n->publicity_ends - 1), 0u);
+  reopen();  // the timer is stored, not held in memory
+  EXPECT_EQ(*store->next_due(), n->publicity_ends);
+  EXPECT_EQ(store->fire_due_timers(n->publicity_ends), 1u);
+  EXPECT_EQ(store->nomination(id)->state, "publicity_closed");
+  EXPECT_FALSE(store->next_due());
+  auto rec = record_json(store->history(id).back());
+  EXPECT_EQ(std::string(rec.at("who").at("user").as_string()), "system");
+  EXPECT_EQ(std::string(rec.at("action").as_string()), "close_publicity");
+}
+
+TEST_F(StoreTest, ObjectionContactIsStoredApartAndShownOnRequest) {
+  std::string id = shortlisted();
+  run("county_approver", id, "approve");
+  auto n = store->nomination(id);
+  now = n->publicity_starts + 60;
+  CommandRequest req;
+  req.caller = as("");
+  req.nomination_id = id;
+  req.command.action = "object";
+  req.command.text = "该户反映情况不实";
+  req.contact = "张三 13800001111";
+  req.now = now;
+  auto r = store->execute(req);
+  ASSERT_EQ(r.status, CommandResult::Status::accepted) << (r.rejection ? r.rejection->detail : r.error);
+  std::string receipt = r.nomination->objections.front().id;
+  EXPECT_EQ(store->objection_contact(receipt), "张三 13800001111");
+  EXPECT_THAT(store->history(id).back().bytes, Not(HasSubstr("13800001111")));
+}
+
+TEST_F(StoreTest, IdempotencyKeyReplaysTheFirstResponse) {
+  std::string id = create_nomination();
+  attach_all(id);
+  auto make = [&](std::string fingerprint) {
+    CommandRequest req;
+    req.caller = as("unit");
+    req.nomination_id = id;
+    req.command.action = "submit";
+    req.command.expected_version = store->nomination(id)->version;
+    req.now = now;
+    req.idempotency_key = "key-1";
+    req.fingerprint = std::move(fingerprint);
+    req.render = [](const CommandResult& r) { return StoredResponse{200, r.nomination ? r.nomination->state : "?"}; };
+    return req;
+  };
+  auto first = store->execute(make("f1"));
+  ASSERT_EQ(first.status, CommandResult::Status::accepted);
+  auto size = store->log_size();
+  auto again = store->execute(make("f1"));
+  EXPECT_EQ(again.status, CommandResult::Status::replayed);
+  EXPECT_EQ(again.replay->body, "county_review");
+  EXPECT_EQ(store->log_size(), size);
+  EXPECT_EQ(store->execute(make("f2")).status, CommandResult::Status::idempotency_mismatch);
+}
+
+TEST_F(StoreTest, RebuildEqualsTheLiveTablesAfterALongRandomRun) {
+  std::mt19937 rng(7);
+  std::vector<std::string> ids;
+  auto set = store->set_quota(admin_caller(), Quota{kGuazhou, "county", "family", 2018, 6, 0}, now);
+  ASSERT_TRUE(set.ok());
+  for (int i = 0; i < 12; ++i) ids.push_back(shortlisted());
+  std::vector<std::string> users{"unit", "other_unit", "county_reviewer", "county_approver", "city_reviewer", "p1", "system", ""};
+  std::vector<std::string> actions{"approve", "withdraw", "object", "dismiss_objection", "uphold_objection", "name",
+                                   "revoke", "recommend", "accept", "return", "resubmit", "edit", "close_publicity"};
+  for (int step = 0; step < 400; ++step) {
+    now += 3600 * static_cast<int>(rng() % 30);
+    store->fire_due_timers(now);
+    const std::string& id = ids[rng() % ids.size()];
+    engine::Command c;
+    c.action = actions[rng() % actions.size()];
+    c.comment = "意见";
+    c.text = "反映问题";
+    c.finding = "经核实";
+    c.reason = "违纪";
+    c.document_no = "瓜民团发〔2019〕" + std::to_string(rng() % 5) + "号";
+    c.summary = "修改后的事迹" + std::to_string(step);
+    auto n = store->nomination(id);
+    if (!n->objections.empty()) c.objection_id = n->objections[rng() % n->objections.size()].id;
+    CommandRequest req;
+    req.caller = as(users[rng() % users.size()]);
+    req.nomination_id = id;
+    req.command = c;
+    if (rng() % 10) req.command.expected_version = n->version;
+    if (c.action == "object" && rng() % 2) req.contact = "13800000000";
+    req.now = now;
+    auto r = store->execute(std::move(req));
+    ASSERT_NE(r.status, CommandResult::Status::failed) << r.error;
+    for (const auto& child : r.opened) ids.push_back(child.id);
+  }
+  std::string live = dump_projections(options().db_path);
+  store.reset();
+  auto rebuilt = Store::rebuild(options(), engine::testing::shipped_catalog());
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_GT(*rebuilt, 400);
+  std::string after = dump_projections(options().db_path);
+  EXPECT_EQ(live, after);
+  EXPECT_THAT(live, HasSubstr("publicity"));
+}
+
+TEST_F(StoreTest, TheAuditLogRefusesUpdatesAndDeletes) {
+  store.reset();
+  sql::Db db(options().db_path, sql::Db::Mode::read_write);
+  EXPECT_THROW(db.exec("UPDATE audit_log SET record = x'00' WHERE idx = 0"), sql::SqliteError);
+  EXPECT_THROW(db.exec("DELETE FROM audit_log WHERE idx = 0"), sql::SqliteError);
+}
+
+TEST_F(StoreTest, BackupWhileRunningIsAWorkingDatabase) {
+  std::string id = create_nomination();
+  std::string copy = (dir.path() / "backup.db").string();
+  auto b = Store::backup(options().db_path, copy);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_FALSE(Store::backup(options().db_path, copy));  // refuses to overwrite
+  Options o = options();
+  o.db_path = copy;
+  o.key_path = options().key_file();
+  o.files_dir = options().files_folder();
+  auto restored = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_EQ((*restored)->nomination(id)->state, "draft");
+  EXPECT_EQ((*restored)->log_size(), store->log_size());
+}
+
+TEST_F(StoreTest, LoginsAreRecordedWithoutSecrets) {
+  EXPECT_TRUE(store->login("unit", "a long enough password 1", "10.0.0.1", now));
+  EXPECT_FALSE(store->login("unit", "wrong password here", "10.0.0.1", now));
+  EXPECT_FALSE(store->login("nobody", "whatever password", "10.0.0.1", now));
+  RecordQuery q;
+  q.action = "login";
+  auto rows = store->records(q);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(std::string(record_json(rows[0]).at("outcome").as_string()), "accepted");
+  EXPECT_EQ(std::string(record_json(rows[1]).at("reason").at("detail").as_string()), "wrong password");
+  for (const auto& r : rows) EXPECT_THAT(r.bytes, Not(HasSubstr("password here")));
+}
+
+TEST_F(StoreTest, AdministratorsGrantOnlyInsideTheirSubtree) {
+  add_user("county_admin", {{"admin", kGuazhou}});
+  auto r = store->create_user(as("county_admin"), User{"dh_reviewer", "敦煌审核员", false, {{"reviewer", "620982"}}},
+                              "a long enough password 1", now);
+  ASSERT_TRUE(r.rejection);
+  EXPECT_EQ(r.rejection->code, engine::Problem::forbidden);
+  r = store->create_user(as("county_admin"), User{"gz_reviewer2", "瓜州审核员", false, {{"reviewer", kGuazhou}}}, "123456789012", now);
+  ASSERT_TRUE(r.rejection);
+  EXPECT_EQ(r.rejection->errors.front().field, "password");
+  r = store->create_user(as("county_admin"), User{"gz_reviewer2", "瓜州审核员", false, {{"reviewer", kGuazhou}}}, "a long enough password 1", now);
+  EXPECT_TRUE(r.ok());
+}
+
+class OpenErrors : public ::testing::Test {
+ protected:
+  TempDir dir;
+};
+
+TEST_F(OpenErrors, MissingForeignAndNewerDatabasesAreRefusedUntouched) {
+  Options o;
+  o.db_path = (dir.path() / "none.db").string();
+  auto r = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("no database at"));
+
+  o.db_path = (dir.path() / "notes.txt").string();
+  { std::ofstream(o.db_path) << "these are my notes, not a database\n"; }
+  r = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("not a Laurel database"));
+  std::ifstream in(o.db_path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "these are my notes, not a database\n");
+
+  o.db_path = (dir.path() / "other.db").string();
+  { sql::Db other(o.db_path, sql::Db::Mode::read_write_create); other.exec("CREATE TABLE accounts (x)"); }
+  fs::create_directories(o.files_folder());
+  r = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("not a Laurel one"));
+
+  o.db_path = (dir.path() / "newer.db").string();
+  o.pwhash_opslimit = 1;
+  o.pwhash_memlimit = 8192;
+  ASSERT_TRUE(Store::init(o, engine::testing::shipped_catalog(), {}, "", 0));
+  { sql::Db db(o.db_path, sql::Db::Mode::read_write); db.exec("PRAGMA user_version = 99"); }
+  r = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("newer Laurel"));
+}
+
+}  // namespace
+}  // namespace laurel::storage::testing
