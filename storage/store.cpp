@@ -352,6 +352,11 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
   }
 
   Nomination after = before.value_or(Nomination{});
+  if (req.command.action == "attach") {
+    const auto& a = req.command.attachment;
+    sql::Stmt s(db, "INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)");
+    s.bind(1, a.sha256).bind(2, a.size).bind(3, a.content_type).bind(4, req.now).run();
+  }
   std::string contact_commitment;
   if (!req.contact.empty()) contact_commitment = commit_personal(db, req.contact);
   std::vector<engine::Event> masked;
@@ -1248,6 +1253,121 @@ std::expected<std::int64_t, StoreError> Store::append_record(AuditRecord record)
       failed);
   if (!r.error.empty()) return std::unexpected(StoreError{r.error});
   return r.audit_index;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and tokens
+
+namespace {
+
+std::string random_secret() {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+std::vector<std::uint8_t> secret_hash(const std::string& secret) {
+  std::vector<std::uint8_t> h(crypto_hash_sha256_BYTES);
+  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  return h;
+}
+
+}  // namespace
+
+std::expected<Store::Session, StoreError> Store::create_session(const std::string& username, const std::string& auth, Time now) {
+  Session s{random_secret(), random_secret(), username, auth, now, now};
+  auto r = run_job<AdminResult>(
+      *impl_,
+      [&](Batch& b) {
+        sql::Stmt ins(b.db(), "INSERT INTO sessions (id_hash, username, csrf, auth, created_at, last_seen, expires_at) VALUES (?,?,?,?,?,?,?)");
+        ins.bind_blob(1, secret_hash(s.token)).bind(2, username).bind(3, s.csrf).bind(4, auth).bind(5, now).bind(6, now).bind(7, now).run();
+        sql::Stmt old(b.db(), "DELETE FROM sessions WHERE last_seen < ?");
+        old.bind(1, now - 30 * 86400).run();
+        return AdminResult{};
+      },
+      failed);
+  if (!r.error.empty()) return std::unexpected(StoreError{r.error});
+  return s;
+}
+
+std::optional<Store::Session> Store::find_session(const std::string& token, Time now, Time idle, Time absolute) {
+  Session s;
+  {
+    auto db = impl_->reads.get();
+    sql::Stmt q(*db, "SELECT username, csrf, auth, created_at, last_seen FROM sessions WHERE id_hash = ?");
+    q.bind_blob(1, secret_hash(token));
+    if (!q.step()) return std::nullopt;
+    s = Session{"", q.text(1), q.text(0), q.text(2), q.i64(3), q.i64(4)};
+  }
+  if (now - s.last_seen > idle || now - s.created_at > absolute) return std::nullopt;
+  if (now - s.last_seen >= 60) {
+    // Touch at most once a minute, without waiting for it.
+    auto job = std::make_unique<FunctionJob<AdminResult>>();
+    auto hash = secret_hash(token);
+    job->fn = [hash, now](Batch& b) {
+      sql::Stmt up(b.db(), "UPDATE sessions SET last_seen = ? WHERE id_hash = ?");
+      up.bind(1, now).bind_blob(2, hash).run();
+      return AdminResult{};
+    };
+    job->on_fail = failed;
+    impl_->enqueue(std::move(job));
+  }
+  return s;
+}
+
+void Store::delete_session(const std::string& token, const Caller& who, Time now) {
+  run_job<AdminResult>(
+      *impl_,
+      [&](Batch& b) {
+        sql::Stmt del(b.db(), "DELETE FROM sessions WHERE id_hash = ?");
+        del.bind_blob(1, secret_hash(token)).run();
+        AuditRecord r;
+        r.at = now;
+        r.who = Who{who.actor.user, "", "", who.auth, who.address};
+        r.kind = "logout";
+        r.action = "logout";
+        r.object_type = "session";
+        r.object_id = who.actor.user;
+        r.outcome = "accepted";
+        b.append(r);
+        return AdminResult{};
+      },
+      failed);
+}
+
+std::expected<std::string, StoreError> Store::create_token(const Caller& owner, const std::string& name, Time now) {
+  std::string token = "lt_" + random_secret();
+  auto r = run_job<AdminResult>(
+      *impl_,
+      [&](Batch& b) {
+        sql::Stmt ins(b.db(), "INSERT INTO api_tokens (token_hash, username, name, created_at) VALUES (?,?,?,?)");
+        ins.bind_blob(1, secret_hash(token)).bind(2, owner.actor.user).bind(3, name).bind(4, now).run();
+        AuditRecord rec;
+        rec.at = now;
+        rec.who = Who{owner.actor.user, "", "", owner.auth, owner.address};
+        rec.kind = "token";
+        rec.action = "create_token";
+        rec.object_type = "token";
+        rec.object_id = owner.actor.user;
+        rec.outcome = "accepted";
+        rec.new_value = bj::object{{"name", name}};
+        AdminResult res;
+        res.audit_index = b.append(rec);
+        return res;
+      },
+      failed);
+  if (!r.error.empty()) return std::unexpected(StoreError{r.error});
+  return token;
+}
+
+std::optional<std::string> Store::find_token(const std::string& token) {
+  auto db = impl_->reads.get();
+  sql::Stmt q(*db, "SELECT username FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL");
+  q.bind_blob(1, secret_hash(token));
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
 }
 
 }  // namespace laurel::storage

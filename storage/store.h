@@ -21,6 +21,8 @@
 
 namespace laurel::storage {
 
+using engine::Time;
+
 struct Options {
   std::string db_path;
   std::string key_path;    // the audit signing key; default: db_path + ".key"
@@ -219,6 +221,22 @@ class Store {
   // Checks a password and appends a login record (success or failure). Returns the user on success.
   std::optional<User> login(const std::string& username, const std::string& password, const std::string& address,
                             engine::Time now);
+  // Sessions and API tokens. Only SHA-256 hashes of the secrets are stored; the secrets are
+  // returned once. A session expires after `idle` seconds without use or `absolute` seconds in all.
+  struct Session {
+    std::string token;  // the secret for the cookie (only from create_session)
+    std::string csrf;
+    std::string username;
+    std::string auth;
+    Time created_at = 0;
+    Time last_seen = 0;
+  };
+  std::expected<Session, StoreError> create_session(const std::string& username, const std::string& auth, Time now);
+  std::optional<Session> find_session(const std::string& token, Time now, Time idle, Time absolute);
+  void delete_session(const std::string& token, const Caller& who, Time now);
+  std::expected<std::string, StoreError> create_token(const Caller& owner, const std::string& name, Time now);
+  std::optional<std::string> find_token(const std::string& token);  // the owner's username
+
   // Appends an arbitrary record (e.g. an auditor's use of the audit endpoints).
   std::expected<std::int64_t, StoreError> append_record(AuditRecord record);
 

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "web/cli_database.h"
 #include "web/cli_workflows.h"
 
 #ifndef LAUREL_WORKFLOWS_DIR
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("laurel ") + LAUREL_VERSION);
   app.require_subcommand(1);
 
+  int rc = 0;
   std::string workflows_dir = LAUREL_WORKFLOWS_DIR;
   auto* workflows = app.add_subcommand("workflows", "Work with workflow definitions and their data");
   workflows->require_subcommand(1);
@@ -25,8 +27,11 @@ int main(int argc, char** argv) {
   check->add_option("--dir", workflows_dir, "The workflows folder (jurisdictions.json, categories.json, holidays.json, definitions/)")
       ->capture_default_str();
   check->add_option("files", files, "Files to check (default: everything in --dir)");
-  int rc = 0;
   check->callback([&] { rc = laurel::web::check_workflows(workflows_dir, files, std::cout, std::cerr); });
+
+  laurel::web::CommonOptions common;
+  common.workflows = LAUREL_WORKFLOWS_DIR;
+  laurel::web::add_database_commands(app, common, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;
