@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -124,6 +125,7 @@ struct Store::Impl {
   std::thread thread;
 
   std::atomic<Time> next_due{kNoDue};
+  std::atomic<std::uint64_t> batches{0}, commands{0}, failures{0}, commit_micros{0}, last_batch{0};
   std::mutex callback_mu;
   std::function<void(std::optional<Time>)> on_commit;
 
@@ -224,6 +226,7 @@ void Store::Impl::refresh_next_due() {
 }
 
 bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string& error) {
+  auto started = std::chrono::steady_clock::now();
   try {
     sql::Transaction t(*writer);
     Batch b(*this, *writer);
@@ -234,9 +237,15 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
     tree->committed();
   } catch (const std::exception& e) {
     tree->rolled_back();
+    failures += 1;
     error = is_store_failure(e) ? std::string("storage error: ") + e.what() : std::string("internal error: ") + e.what();
     return false;
   }
+  batches += 1;
+  commands += jobs.size();
+  last_batch = jobs.size();
+  commit_micros += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   refresh_next_due();
   for (auto& j : jobs) j->complete();
   return true;
@@ -1368,6 +1377,58 @@ std::optional<std::string> Store::find_token(const std::string& token) {
   q.bind_blob(1, secret_hash(token));
   if (!q.step()) return std::nullopt;
   return q.text(0);
+}
+
+bool Store::ping() {
+  try {
+    auto db = impl_->reads.get();
+    sql::Stmt s(*db, "SELECT count(*) FROM meta");
+    s.step();
+  } catch (const std::exception&) {
+    return false;
+  }
+  auto r = run_job<AdminResult>(*impl_, [](Batch&) { return AdminResult{}; }, failed);
+  return r.error.empty();
+}
+
+Store::Counters Store::counters() const {
+  return Counters{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
+                  impl_->last_batch.load()};
+}
+
+std::optional<Store::SignedCheckpoint> Store::latest_checkpoint() {
+  auto db = impl_->reads.get();
+  sql::Stmt s(*db, "SELECT note, size FROM checkpoints ORDER BY size DESC LIMIT 1");
+  if (!s.step()) return std::nullopt;
+  return SignedCheckpoint{s.text(0), s.i64(1)};
+}
+
+std::string Store::verifier_key() const { return impl_->tree->signer().verifier_key(); }
+
+std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::inclusion_proof(std::int64_t index, std::int64_t size) {
+  if (index < 0 || size <= 0 || index >= size) return std::nullopt;
+  auto db = impl_->reads.get();
+  sql::Transaction snapshot(*db, false);
+  {
+    sql::Stmt c(*db, "SELECT count(*) FROM audit_log");
+    c.step();
+    if (size > c.i64(0)) return std::nullopt;
+  }
+  SqlNodeReader reader(*db);
+  return merkle::inclusion_proof(static_cast<std::uint64_t>(index), static_cast<std::uint64_t>(size), reader);
+}
+
+std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::consistency_proof(std::int64_t from, std::int64_t to) {
+  if (from < 0 || to <= 0 || from > to) return std::nullopt;
+  auto db = impl_->reads.get();
+  sql::Transaction snapshot(*db, false);
+  {
+    sql::Stmt c(*db, "SELECT count(*) FROM audit_log");
+    c.step();
+    if (to > c.i64(0)) return std::nullopt;
+  }
+  SqlNodeReader reader(*db);
+  return merkle::consistency_proof(static_cast<std::uint64_t>(from), static_cast<std::uint64_t>(to), reader);
 }
 
 }  // namespace laurel::storage

@@ -7,6 +7,7 @@
 // only: no SQLite type or SQL string leaves storage/.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -236,6 +237,28 @@ class Store {
   void delete_session(const std::string& token, const Caller& who, Time now);
   std::expected<std::string, StoreError> create_token(const Caller& owner, const std::string& name, Time now);
   std::optional<std::string> find_token(const std::string& token);  // the owner's username
+
+  // The audit trail for auditors: the latest signed checkpoint (note text), the current verifier key,
+  // and RFC 9162 proofs from one consistent read. nullopt when out of range (or nothing is signed).
+  struct SignedCheckpoint {
+    std::string note;
+    std::int64_t size = 0;
+  };
+  std::optional<SignedCheckpoint> latest_checkpoint();
+  std::string verifier_key() const;
+  std::optional<std::vector<std::array<std::uint8_t, 32>>> inclusion_proof(std::int64_t index, std::int64_t size);
+  std::optional<std::vector<std::array<std::uint8_t, 32>>> consistency_proof(std::int64_t from, std::int64_t to);
+
+  // True when a no-op round trip through the writer and a read both succeed.
+  bool ping();
+  struct Counters {
+    std::uint64_t batches = 0;
+    std::uint64_t commands = 0;  // jobs committed
+    std::uint64_t failures = 0;
+    std::uint64_t commit_micros = 0;  // total time inside commit batches
+    std::uint64_t last_batch = 0;
+  };
+  Counters counters() const;
 
   // Appends an arbitrary record (e.g. an auditor's use of the audit endpoints).
   std::expected<std::int64_t, StoreError> append_record(AuditRecord record);

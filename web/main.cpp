@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "web/cli_database.h"
+#include "web/cli_serve.h"
 #include "web/cli_workflows.h"
 
 #ifndef LAUREL_WORKFLOWS_DIR
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   laurel::web::CommonOptions common;
   common.workflows = LAUREL_WORKFLOWS_DIR;
   laurel::web::add_database_commands(app, common, rc);
+  laurel::web::add_serve_command(app, common, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;

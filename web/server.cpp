@@ -1,0 +1,372 @@
+#include "web/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace laurel::web {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') { out.push_back('\\'); out.push_back(c); }
+    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string new_request_id() {
+  unsigned char raw[8];
+  randombytes_buf(raw, sizeof raw);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (auto c : raw) { out.push_back(hex[c >> 4]); out.push_back(hex[c & 15]); }
+  return out;
+}
+
+bool is_upload(const Request& r) {
+  return r.method == "POST" && r.path.size() > 12 && r.path.ends_with("/attachments") && r.path.starts_with("/api/v1/nominations/");
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Api& a, storage::Store& s, Clock& c, ServerConfig cfg)
+      : api(a), store(s), clock(c), config(std::move(cfg)), ioc(config.io_threads), workers(static_cast<std::size_t>(config.workers)),
+        acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM), timer(ioc) {}
+
+  Api& api;
+  storage::Store& store;
+  Clock& clock;
+  ServerConfig config;
+  net::io_context ioc;
+  net::thread_pool workers;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  net::steady_timer timer;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> firing{false};
+
+  void accept();
+  void schedule_timers(std::optional<engine::Time> due);
+  void fire_timers();
+  void shutdown();
+};
+
+// One connection.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+
+  void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read_header, shared_from_this())); }
+
+ private:
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  Server::Impl& server_;
+  std::optional<http::request_parser<http::empty_body>> header_;
+  std::optional<http::request_parser<http::string_body>> body_;
+  std::optional<http::request_parser<http::file_body>> file_;
+  std::string upload_path_;
+  bool first_ = true;
+
+  void read_header() {
+    header_.emplace();
+    header_->header_limit(16 * 1024);
+    body_.reset();
+    file_.reset();
+    stream_.expires_after(first_ ? server_.config.header_timeout : server_.config.idle_timeout);
+    first_ = false;
+    http::async_read_header(stream_, buffer_, *header_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return close();
+    const auto& h = header_->get();
+    std::string target(h.target());
+    Request probe;
+    probe.method = std::string(h.method_string());
+    parse_target(target, probe.path, probe.query);
+    stream_.expires_after(server_.config.body_timeout);
+    if (is_upload(probe) && !server_.config.upload_dir.empty()) {
+      file_.emplace(std::move(*header_));
+      file_->body_limit(server_.config.upload_limit);
+      unsigned char rnd[8];
+      randombytes_buf(rnd, sizeof rnd);
+      char name[40];
+      std::snprintf(name, sizeof name, ".incoming-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+      upload_path_ = (std::filesystem::path(server_.config.upload_dir) / name).string();
+      beast::error_code fec;
+      file_->get().body().open(upload_path_.c_str(), beast::file_mode::write_new, fec);
+      if (fec) return respond_error(500, "internal", "cannot store the upload");
+      http::async_read(stream_, buffer_, *file_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+    } else {
+      body_.emplace(std::move(*header_));
+      body_->body_limit(server_.config.body_limit);
+      http::async_read(stream_, buffer_, *body_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
+    }
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit) {
+      remove_upload();
+      return respond_error(413, "payload_too_large", "the request body is larger than the limit");
+    }
+    if (ec) {
+      remove_upload();
+      return close();
+    }
+    Request req;
+    bool keep_alive = false;
+    unsigned version = 11;
+    auto fill = [&](const auto& msg) {
+      req.method = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      for (const auto& f : msg) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers[name] = std::string(f.value());
+      }
+      keep_alive = msg.keep_alive();
+      version = msg.version();
+    };
+    if (file_) {
+      fill(file_->get());
+      file_->get().body().close();
+      req.body_file = upload_path_;
+    } else {
+      fill(body_->get());
+      req.body = std::move(body_->get().body());
+    }
+    if (!parse_target(req.target, req.path, req.query)) {
+      remove_upload();
+      return respond_error(400, "bad_request", "the request target is malformed");
+    }
+    beast::error_code pec;
+    auto peer = stream_.socket().remote_endpoint(pec);
+    req.client_address = pec ? "" : peer.address().to_string();
+    if (server_.config.trust_proxy && peer.address().is_loopback()) {
+      std::string fwd = req.header("x-forwarded-for");
+      if (!fwd.empty()) {
+        auto comma = fwd.rfind(',');
+        std::string last = comma == std::string::npos ? fwd : fwd.substr(comma + 1);
+        while (!last.empty() && last.front() == ' ') last.erase(0, 1);
+        req.client_address = last;
+      }
+      req.secure = req.header("x-forwarded-proto") == "https";
+    }
+    req.request_id = req.header("x-request-id").empty() || req.header("x-request-id").size() > 64 ? new_request_id() : req.header("x-request-id");
+    stream_.expires_never();
+    server_.in_flight += 1;
+    // The handler may block on a durable commit: run it on the worker pool, answer on our strand.
+    net::post(server_.workers, [self = shared_from_this(), req = std::move(req), keep_alive, version]() mutable {
+      auto started = std::chrono::steady_clock::now();
+      Response resp;
+      try {
+        resp = self->server_.api.handle(req);
+      } catch (const std::exception& e) {
+        spdlog::error(R"({{"request_id":"{}","error":"{}"}})", req.request_id, json_escape(e.what()));
+        resp = Response{};
+        resp.status = 500;
+        resp.content_type = "application/problem+json";
+        resp.body = R"({"type":"/problems/internal","title":"Internal error","status":500,"code":"internal","detail":"the server failed; the request id is in the log"})";
+      }
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      self->server_.api.observe(req, resp, seconds);
+      spdlog::info(R"({{"time":"{}","request_id":"{}","user":"{}","method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})",
+                   engine::format_rfc3339(std::time(nullptr)), req.request_id, json_escape(resp.user), req.method,
+                   json_escape(resp.route), resp.status, seconds * 1000);
+      if (!req.body_file.empty()) {
+        std::error_code rec;
+        std::filesystem::remove(req.body_file, rec);
+      }
+      net::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, version, id = req.request_id]() mutable {
+        self->server_.in_flight -= 1;
+        self->write(std::move(resp), keep_alive && !self->server_.stopping, version, id);
+      });
+    });
+  }
+
+  void remove_upload() {
+    if (!upload_path_.empty()) {
+      if (file_) file_->get().body().close();
+      std::error_code ec;
+      std::filesystem::remove(upload_path_, ec);
+      upload_path_.clear();
+    }
+  }
+
+  void write(Response resp, bool keep_alive, unsigned version, const std::string& request_id) {
+    auto set_common = [&](auto& msg) {
+      msg.set(http::field::server, "Laurel");
+      msg.set(http::field::content_type, resp.content_type);
+      msg.set("X-Request-Id", request_id);
+      msg.set("X-Content-Type-Options", "nosniff");
+      msg.set("Referrer-Policy", "same-origin");
+      msg.set(http::field::cache_control, "no-store");
+      for (const auto& [k, v] : resp.headers) {
+        if (k == "Cache-Control") msg.set(http::field::cache_control, v);
+        else msg.insert(k, v);
+      }
+      msg.keep_alive(keep_alive);
+    };
+    if (!resp.file.empty()) {
+      http::response<http::file_body> msg{static_cast<http::status>(resp.status), version};
+      beast::error_code ec;
+      msg.body().open(resp.file.c_str(), beast::file_mode::scan, ec);
+      if (!ec) {
+        set_common(msg);
+        msg.prepare_payload();
+        send(http::message_generator(std::move(msg)), keep_alive);
+        return;
+      }
+      resp.status = 503;
+      resp.file.clear();
+      resp.content_type = "application/problem+json";
+      resp.body = R"({"type":"/problems/unavailable","title":"Service unavailable","status":503,"code":"unavailable","detail":"the file cannot be read"})";
+    }
+    http::response<http::string_body> msg{static_cast<http::status>(resp.status), version};
+    set_common(msg);
+    msg.body() = std::move(resp.body);
+    msg.prepare_payload();
+    send(http::message_generator(std::move(msg)), keep_alive);
+  }
+
+  void respond_error(int status, const char* code, const char* detail) {
+    Response r;
+    r.status = status;
+    r.content_type = "application/problem+json";
+    r.body = std::string(R"({"type":"/problems/)") + code + R"(","title":")" + detail + R"(","status":)" + std::to_string(status) +
+             R"(,"code":")" + code + R"(","detail":")" + detail + R"("})";
+    write(std::move(r), false, 11, new_request_id());
+  }
+
+  void send(http::message_generator msg, bool keep_alive) {
+    stream_.expires_after(std::chrono::seconds(60));
+    beast::async_write(stream_, std::move(msg), [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      if (ec || !keep_alive) return self->close();
+      self->read_header();
+    });
+  }
+
+  void close() {
+    remove_upload();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+};
+
+void Server::Impl::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), *this)->run();
+    accept();
+  });
+}
+
+void Server::Impl::schedule_timers(std::optional<engine::Time> due) {
+  if (stopping) return;
+  if (!due) {
+    timer.cancel();
+    return;
+  }
+  engine::Time wait = std::max<engine::Time>(0, *due - clock.now());
+  timer.expires_after(std::chrono::seconds(std::min<engine::Time>(wait, 3600)));
+  timer.async_wait([this](beast::error_code ec) {
+    if (ec || stopping) return;
+    fire_timers();
+  });
+}
+
+void Server::Impl::fire_timers() {
+  if (firing.exchange(true)) return;
+  net::post(workers, [this] {
+    try {
+      while (store.fire_due_timers(clock.now()) > 0) {
+      }
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"timers":"failed","error":"{}"}})", json_escape(e.what()));
+    }
+    firing = false;
+    net::post(ioc, [this] { schedule_timers(store.next_due()); });
+  });
+}
+
+void Server::Impl::shutdown() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ec;
+  acceptor.close(ec);
+  timer.cancel();
+  spdlog::info(R"({{"event":"stopping","in_flight":{}}})", in_flight.load());
+  // Let the handlers in flight finish (their commands commit), then stop the network threads.
+  std::thread([this] {
+    workers.join();
+    for (int i = 0; i < 200 && in_flight > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ioc.stop();
+  }).detach();
+}
+
+Server::Server(Api& api, storage::Store& store, Clock& clock, ServerConfig config)
+    : impl_(std::make_unique<Impl>(api, store, clock, std::move(config))) {}
+
+Server::~Server() = default;
+
+std::expected<std::string, std::string> Server::listen() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->config.address, ec);
+  if (ec) return std::unexpected("--listen: \"" + impl_->config.address + "\" is not an IP address");
+  tcp::endpoint ep{address, impl_->config.port};
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (ec) return std::unexpected("cannot listen on " + impl_->config.address + ":" + std::to_string(impl_->config.port) + ": " + ec.message());
+  a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected("cannot listen: " + ec.message());
+  auto bound = a.local_endpoint();
+  std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  return host + ":" + std::to_string(bound.port());
+}
+
+void Server::run() {
+  auto& i = *impl_;
+  i.signals.async_wait([&i](beast::error_code, int) { i.shutdown(); });
+  i.store.on_commit([&i](std::optional<engine::Time> due) { net::post(i.ioc, [&i, due] { i.schedule_timers(due); }); });
+  i.accept();
+  // Timers that fell due while the server was down fire now.
+  net::post(i.ioc, [&i] { i.fire_timers(); });
+  std::vector<std::thread> threads;
+  for (int t = 1; t < i.config.io_threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
+  i.ioc.run();
+  for (auto& t : threads) t.join();
+  i.store.on_commit({});
+}
+
+void Server::stop() {
+  net::post(impl_->ioc, [this] { impl_->shutdown(); });
+}
+
+}  // namespace laurel::web
