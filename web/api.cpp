@@ -95,13 +95,7 @@ class RateLimiter {
   std::unordered_map<std::string, std::deque<Time>> events_;
 };
 
-struct Auth {
-  bool authenticated = false;
-  engine::Actor actor = engine::Actor::anonymous_actor();
-  std::string method = "anonymous";  // session | token | anonymous
-  std::string csrf;
-  std::string session_token;
-};
+using Auth = Identity;
 
 bj::value user_json(const storage::User& u) {
   bj::array roles;
@@ -212,6 +206,8 @@ struct Api::Impl {
 
   Response handle(const Request& r);
   Response session(const Request& r, const Auth& a, Time now);
+  std::expected<std::pair<std::string, std::string>, Response> sign_in(const Request& r, const std::string& username,
+                                                                       const std::string& password, Time now);
   Response nominations(const Request& r, const Auth& a, Time now, const std::vector<std::string>& p);
   Response run_command(const Request& r, const Auth& a, Time now, const std::string& id, engine::Command cmd, int ok_status);
   Response batch(const Request& r, const Auth& a, Time now);
@@ -232,6 +228,11 @@ const ApiConfig& Api::config() const { return impl_->config; }
 storage::AttachmentStore& Api::attachments() { return impl_->files; }
 
 Response Api::handle(const Request& r) { return impl_->handle(r); }
+Identity Api::authenticate(const Request& r) { return impl_->authenticate(r, impl_->clock.now()); }
+std::expected<std::pair<std::string, std::string>, Response> Api::sign_in(const Request& r, const std::string& username,
+                                                                         const std::string& password) {
+  return impl_->sign_in(r, username, password, impl_->clock.now());
+}
 
 void Api::observe(const Request& request, const Response& response, double seconds) {
   static const std::array<double, 12> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
@@ -410,35 +411,44 @@ Response Api::Impl::session(const Request& r, const Auth& a, Time now) {
   auto password = body.str("password", true, 1024);
   body.only({"username", "password"});
   if (!body.ok()) return validation_problem(body.errors());
-  const std::string account_key = "u:" + *username, address_key = "a:" + r.client_address;
+  auto signed_in = sign_in(r, *username, *password, now);
+  if (!signed_in) return signed_in.error();
+  auto user = store.user(*username);
+  if (!user) return unauthenticated();
+  Response out = json_response(200, bj::object{{"user", user_json(*user)}, {"csrf_token", signed_in->second}});
+  out.set_header("Set-Cookie", signed_in->first);
+  return out;
+}
+
+std::expected<std::pair<std::string, std::string>, Response> Api::Impl::sign_in(const Request& r, const std::string& username,
+                                                                                 const std::string& password, Time now) {
+  const std::string account_key = "u:" + username, address_key = "a:" + r.client_address;
   if (login_account.blocked(account_key, now, config.login_failures_per_account, config.login_window) ||
       login_address.blocked(address_key, now, config.login_failures_per_address, config.login_window)) {
     storage::AuditRecord rec;
     rec.at = now;
-    rec.who = storage::Who{*username, "", "", "password", r.client_address};
+    rec.who = storage::Who{username, "", "", "password", r.client_address};
     rec.kind = "login";
     rec.action = "login";
     rec.object_type = "session";
-    rec.object_id = *username;
+    rec.object_id = username;
     rec.outcome = "denied";
     rec.reason = engine::Rejection{engine::Problem::forbidden, "throttled after repeated failures", {}, {}};
     (void)store.append_record(rec);
     Response t = problem(429, "rate_limited", "Too many attempts", "too many failed sign-ins; wait 15 minutes and try again");
     t.set_header("Retry-After", std::to_string(config.login_window));
-    return t;
+    return std::unexpected(t);
   }
-  auto user = store.login(*username, *password, r.client_address, now);
+  auto user = store.login(username, password, r.client_address, now);
   if (!user) {
     login_account.hit(account_key, now, 1 << 30, config.login_window);
     login_address.hit(address_key, now, 1 << 30, config.login_window);
-    return problem(401, "unauthenticated", "Sign-in failed", "wrong username or password");
+    return std::unexpected(problem(401, "unauthenticated", "Sign-in failed", "wrong username or password"));
   }
   login_account.clear(account_key);
   auto s = store.create_session(user->username, "password", now);
-  if (!s) return unavailable(s.error().message);
-  Response out = json_response(200, bj::object{{"user", user_json(*user)}, {"csrf_token", s->csrf}});
-  out.set_header("Set-Cookie", session_cookie(s->token, r.secure, config.session_absolute));
-  return out;
+  if (!s) return std::unexpected(unavailable(s.error().message));
+  return std::make_pair(session_cookie(s->token, r.secure, config.session_absolute), s->csrf);
 }
 
 std::optional<Response> Api::Impl::parse_action_data(const std::string& action, const bj::object* data, engine::Command& cmd) {

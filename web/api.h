@@ -4,6 +4,7 @@
 // health, metrics and the dev clock. Handlers are thin: they parse, call the store, render.
 #pragma once
 
+#include <expected>
 #include <memory>
 #include <string>
 
@@ -25,11 +26,26 @@ struct ApiConfig {
   std::int64_t max_json_body = 1024 * 1024;
 };
 
+// Who sent a request: a session cookie, a bearer token, or nobody.
+struct Identity {
+  bool authenticated = false;
+  engine::Actor actor = engine::Actor::anonymous_actor();
+  std::string method = "anonymous";  // session | token | anonymous
+  std::string csrf;                   // the session's CSRF token
+  std::string session_token;
+};
+
 class Api {
  public:
   Api(storage::Store& store, Clock& clock, ApiConfig config);
   ~Api();
   Response handle(const Request& request);
+  // The caller of a request (shared with the pages).
+  Identity authenticate(const Request& request);
+  // Signs in with a password (throttled, recorded) and returns the new session's cookie header value
+  // and CSRF token, or a problem response (401, 429).
+  std::expected<std::pair<std::string, std::string>, Response> sign_in(const Request& request, const std::string& username,
+                                                                       const std::string& password);
   // Prometheus text for /metrics (also used by the server for its own counters).
   void observe(const Request& request, const Response& response, double seconds);
 

@@ -69,6 +69,7 @@ struct Server::Impl {
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> firing{false};
+  std::function<Response(const Request&)> pages;
 
   void accept();
   void schedule_timers(std::optional<engine::Time> due);
@@ -186,7 +187,8 @@ class Session : public std::enable_shared_from_this<Session> {
       auto started = std::chrono::steady_clock::now();
       Response resp;
       try {
-        resp = self->server_.api.handle(req);
+        bool api = req.path.starts_with("/api/") || req.path == "/healthz" || req.path == "/metrics";
+        resp = api || !self->server_.pages ? self->server_.api.handle(req) : self->server_.pages(req);
       } catch (const std::exception& e) {
         spdlog::error(R"({{"request_id":"{}","error":"{}"}})", req.request_id, json_escape(e.what()));
         resp = Response{};
@@ -364,6 +366,8 @@ void Server::run() {
   for (auto& t : threads) t.join();
   i.store.on_commit({});
 }
+
+void Server::set_pages(std::function<Response(const Request&)> pages) { impl_->pages = std::move(pages); }
 
 void Server::stop() {
   net::post(impl_->ioc, [this] { impl_->shutdown(); });

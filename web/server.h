@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,8 @@ class Server {
   ~Server();
   // Binds and listens; returns the bound address ("127.0.0.1:PORT").
   std::expected<std::string, std::string> listen();
+  // Requests outside /api/, /healthz and /metrics go to `pages` (the HTML pages) when set.
+  void set_pages(std::function<Response(const Request&)> pages);
   // Serves until a signal (or stop()); returns after the requests in flight are answered.
   void run();
   void stop();
