@@ -877,6 +877,7 @@ ListPage Store::list(const ListQuery& q, const engine::Actor& viewer) {
   if (q.level) add(" AND level = ?", *q.level);
   if (q.category) add(" AND category = ?", *q.category);
   if (q.office) add(" AND jpath LIKE ?", jurisdiction_path(tree, *q.office) + "%");
+  if (q.at_office) add(" AND office = ?", *q.at_office);
   if (q.year) add(" AND year = ?", std::to_string(*q.year));
   if (q.q && !q.q->empty()) {
     if (engine::utf8_length(*q.q) >= 3) {

@@ -104,6 +104,7 @@ struct BatchResult {
 
 struct ListQuery {
   std::optional<std::string> state, level, category, office;
+  std::optional<std::string> at_office;  // the office holding the nomination now (exact code)
   std::optional<int> year;
   std::optional<std::string> q;  // full-text search in names and summaries
   int page = 1;

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "engine/administration.h"
+#include "storage/audit_export.h"
 #include "storage/canonical_json.h"
 #include "storage/merkle.h"
 #include "web/api_json.h"
@@ -993,6 +994,17 @@ Response Api::Impl::audit(const Request& r, const Auth& a, Time now, const std::
     Response out;
     out.content_type = "text/plain; charset=utf-8";
     out.body = cp->note;
+    return out;
+  }
+  if (p.size() == 2 && p[1] == "export") {
+    // API.md "Audit": the whole log with its latest checkpoint, for offline verification.
+    std::ostringstream bundle;
+    auto summary = storage::audit::export_log(store.options().db_path, bundle);
+    if (!summary) return unavailable(summary.error());
+    (void)store.append_record(use);
+    Response out;
+    out.content_type = "application/x-ndjson";
+    out.body = std::move(bundle).str();
     return out;
   }
   if (p.size() == 2 && p[1] == "key") {

@@ -7,6 +7,7 @@
 
 #include "web/api.h"
 #include "web/catalog_files.h"
+#include "web/pages.h"
 #include "web/server.h"
 
 namespace laurel::web {
@@ -111,6 +112,8 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     sc.trust_proxy = s.trust_proxy;
     sc.upload_dir = so.files_folder();
     Server server(api, **store, clock, sc);
+    Pages pages(**store, api, clock);  // the HTML pages; throws naming a missing or broken template
+    server.set_pages([&pages](const Request& r) { return pages.handle(r); });
     auto bound = server.listen();
     if (!bound) {
       std::cerr << "error: " << bound.error() << "\n";
@@ -120,7 +123,7 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     std::cout << "listening on http://" << *bound << std::endl;
     spdlog::info(R"({{"event":"listening","address":"{}","dev_clock":{}}})", *bound, s.dev_clock);
     server.run();
-    spdlog::info(R"({{"event":"stopped"}})");
+    spdlog::info("{}", R"({"event":"stopped"})");
     rc = 0;
   });
 }

@@ -1,6 +1,7 @@
 #include "web/server.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -55,7 +56,7 @@ bool is_upload(const Request& r) {
 struct Server::Impl {
   Impl(Api& a, storage::Store& s, Clock& c, ServerConfig cfg)
       : api(a), store(s), clock(c), config(std::move(cfg)), ioc(config.io_threads), workers(static_cast<std::size_t>(config.workers)),
-        acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM), timer(ioc) {}
+        acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM), timer(net::make_strand(ioc)) {}
 
   Api& api;
   storage::Store& store;
@@ -65,7 +66,11 @@ struct Server::Impl {
   net::thread_pool workers;
   tcp::acceptor acceptor;
   net::signal_set signals;
-  net::steady_timer timer;
+  net::steady_timer timer;  // on its own strand: schedule_timers runs there
+  // Keeps run() running until shutdown() has let the handlers in flight finish (not merely until the
+  // io_context runs out of work), so that the server is not destroyed under the stopping thread.
+  net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
+  std::thread stopper;  // joined by run()
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> firing{false};
@@ -97,6 +102,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     header_.emplace();
     header_->header_limit(16 * 1024);
+    header_->body_limit(boost::none);  // the limit is checked in on_header, per kind of request
     body_.reset();
     file_.reset();
     stream_.expires_after(first_ ? server_.config.header_timeout : server_.config.idle_timeout);
@@ -112,7 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
     probe.method = std::string(h.method_string());
     parse_target(target, probe.path, probe.query);
     stream_.expires_after(server_.config.body_timeout);
-    if (is_upload(probe) && !server_.config.upload_dir.empty()) {
+    bool upload = is_upload(probe) && !server_.config.upload_dir.empty();
+    if (auto length = header_->content_length(); length && *length > (upload ? server_.config.upload_limit : server_.config.body_limit)) {
+      return respond_error(413, "payload_too_large", "the request body is larger than the limit");
+    }
+    if (upload) {
       file_.emplace(std::move(*header_));
       file_->body_limit(server_.config.upload_limit);
       unsigned char rnd[8];
@@ -201,6 +211,11 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::info(R"({{"time":"{}","request_id":"{}","user":"{}","method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})",
                    engine::format_rfc3339(std::time(nullptr)), req.request_id, json_escape(resp.user), req.method,
                    json_escape(resp.route), resp.status, seconds * 1000);
+      if (resp.route == "dev" && req.method == "POST" && resp.status == 200) {
+        // The dev clock moved: the armed timer waits for the old time; arm it again.
+        auto& server = self->server_;
+        net::post(server.timer.get_executor(), [&server] { server.schedule_timers(server.store.next_due()); });
+      }
       if (!req.body_file.empty()) {
         std::error_code rec;
         std::filesystem::remove(req.body_file, rec);
@@ -313,7 +328,7 @@ void Server::Impl::fire_timers() {
       spdlog::error(R"({{"timers":"failed","error":"{}"}})", json_escape(e.what()));
     }
     firing = false;
-    net::post(ioc, [this] { schedule_timers(store.next_due()); });
+    net::post(timer.get_executor(), [this] { schedule_timers(store.next_due()); });
   });
 }
 
@@ -321,14 +336,15 @@ void Server::Impl::shutdown() {
   if (stopping.exchange(true)) return;
   beast::error_code ec;
   acceptor.close(ec);
-  timer.cancel();
+  net::post(timer.get_executor(), [this] { timer.cancel(); });
   spdlog::info(R"({{"event":"stopping","in_flight":{}}})", in_flight.load());
   // Let the handlers in flight finish (their commands commit), then stop the network threads.
-  std::thread([this] {
+  stopper = std::thread([this] {
     workers.join();
     for (int i = 0; i < 200 && in_flight > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    guard.reset();
     ioc.stop();
-  }).detach();
+  });
 }
 
 Server::Server(Api& api, storage::Store& store, Clock& clock, ServerConfig config)
@@ -356,7 +372,7 @@ std::expected<std::string, std::string> Server::listen() {
 void Server::run() {
   auto& i = *impl_;
   i.signals.async_wait([&i](beast::error_code, int) { i.shutdown(); });
-  i.store.on_commit([&i](std::optional<engine::Time> due) { net::post(i.ioc, [&i, due] { i.schedule_timers(due); }); });
+  i.store.on_commit([&i](std::optional<engine::Time> due) { net::post(i.timer.get_executor(), [&i, due] { i.schedule_timers(due); }); });
   i.accept();
   // Timers that fell due while the server was down fire now.
   net::post(i.ioc, [&i] { i.fire_timers(); });
@@ -364,6 +380,7 @@ void Server::run() {
   for (int t = 1; t < i.config.io_threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
   i.ioc.run();
   for (auto& t : threads) t.join();
+  if (i.stopper.joinable()) i.stopper.join();
   i.store.on_commit({});
 }
 

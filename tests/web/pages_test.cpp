@@ -1,0 +1,634 @@
+// The HTML pages, called as a function from request to response (no socket): sign-in and sign-out,
+// each role's home counts, the nomination page and who sees which action forms, CSRF on every form
+// that changes state, escaping of hostile input, the language switch, the public notice and its
+// objection form, the naming decision, statistics, the audit trail's access rule, administration,
+// and the static files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "web/api.h"
+#include "web/i18n.h"
+#include "web/pages.h"
+#include "tests/storage/store_fixture.h"
+
+namespace laurel::web {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using storage::testing::kGuazhou;
+using storage::testing::kShuangta;
+
+const char* kPassword = "a long enough password 1";
+
+std::string header(const Response& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) if (k == name) return v;
+  return {};
+}
+
+std::vector<std::string> headers(const Response& r, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : r.headers) if (k == name) out.push_back(v);
+  return out;
+}
+
+std::string form_encode(std::initializer_list<std::pair<std::string, std::string>> fields) {
+  std::string out;
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += "&";
+    auto enc = [](const std::string& s) {
+      static const char* hex = "0123456789ABCDEF";
+      std::string e;
+      for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') e.push_back(static_cast<char>(c));
+        else if (c == ' ') e.push_back('+');
+        else { e.push_back('%'); e.push_back(hex[c >> 4]); e.push_back(hex[c & 15]); }
+      }
+      return e;
+    };
+    out += enc(k) + "=" + enc(v);
+  }
+  return out;
+}
+
+class PagesTest : public storage::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    clock.set(now);
+    api = std::make_unique<Api>(*store, clock, ApiConfig{});
+    pages = std::make_unique<Pages>(*store, *api, clock);
+  }
+  void TearDown() override {
+    pages.reset();
+    api.reset();
+    StoreTest::TearDown();
+  }
+
+  void at(engine::Time t) {
+    now = t;
+    clock.set(t);
+  }
+
+  Request request(const std::string& method, const std::string& target, const std::string& cookie) {
+    Request r;
+    r.method = method;
+    r.target = target;
+    EXPECT_TRUE(parse_target(target, r.path, r.query)) << target;
+    if (!cookie.empty()) r.headers["cookie"] = cookie;
+    r.client_address = "192.0.2.7";
+    return r;
+  }
+  Response get(const std::string& target, const std::string& cookie = "") { return pages->handle(request("GET", target, cookie)); }
+  Response post(const std::string& target, const std::string& body, const std::string& cookie = "") {
+    Request r = request("POST", target, cookie);
+    r.headers["content-type"] = "application/x-www-form-urlencoded";
+    r.body = body;
+    return pages->handle(r);
+  }
+
+  struct Session {
+    std::string cookie;  // "laurel_session=..."
+    std::string csrf;
+  };
+  Session sign_in(const std::string& user) {
+    // The fixture's store was made with this administrator password; the other users have kPassword.
+    std::string password = user == "admin" ? "correct horse battery staple" : kPassword;
+    Response r = post("/login", form_encode({{"username", user}, {"password", password}}));
+    EXPECT_EQ(r.status, 303) << r.body;
+    std::string set = header(r, "Set-Cookie");
+    Session s;
+    s.cookie = set.substr(0, set.find(';'));
+    Response home = get("/", s.cookie);
+    std::smatch m;
+    std::regex meta(R"re(<meta name="csrf-token" content="([^"]+)">)re");
+    EXPECT_TRUE(std::regex_search(home.body, m, meta)) << home.body.substr(0, 400);
+    s.csrf = m.size() > 1 ? m[1].str() : "";
+    return s;
+  }
+
+  std::string submitted() {
+    std::string id = create_nomination();
+    attach_all(id);
+    EXPECT_EQ(run("unit", id, "submit").status, storage::CommandResult::Status::accepted);
+    return id;
+  }
+
+  // Approves a shortlisted nomination as the county approver; returns the notice id.
+  std::string approved(const std::string& id) {
+    engine::Command c;
+    c.action = "approve";
+    c.notice_title = "瓜州县2018年度县级民族团结进步示范家庭拟命名对象公示";
+    auto r = run("county_approver", id, c);
+    EXPECT_EQ(r.status, storage::CommandResult::Status::accepted) << (r.rejection ? r.rejection->detail : r.error);
+    return r.nomination ? r.nomination->notice_id : "";
+  }
+
+  Clock clock;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<Pages> pages;
+};
+
+TEST_F(PagesTest, SignInPageThenSignInSetsTheCookieAndRedirectsHome) {
+  Response page = get("/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(page.body, HasSubstr(R"(<form method="post" action="/login")"));
+  EXPECT_THAT(page.body, HasSubstr("民族团结进步示范创建评审系统"));
+  EXPECT_THAT(header(page, "Content-Security-Policy"), HasSubstr("frame-ancestors 'none'"));
+  EXPECT_THAT(header(page, "Content-Security-Policy"), HasSubstr("script-src 'self'"));
+  EXPECT_EQ(header(page, "Cache-Control"), "no-store");
+
+  Response ok = post("/login", form_encode({{"username", "county_reviewer"}, {"password", kPassword}}));
+  EXPECT_EQ(ok.status, 303);
+  EXPECT_EQ(header(ok, "Location"), "/");
+  std::string cookie = header(ok, "Set-Cookie");
+  EXPECT_THAT(cookie, HasSubstr("laurel_session="));
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+
+  Response home = get("/", cookie.substr(0, cookie.find(';')));
+  EXPECT_EQ(home.status, 200);
+  EXPECT_THAT(home.body, HasSubstr("待办事项"));
+  EXPECT_THAT(home.body, HasSubstr("county_reviewer 同志"));
+  EXPECT_THAT(home.body, HasSubstr("审核人员·瓜州县"));
+}
+
+TEST_F(PagesTest, WrongPasswordIsShownInTheFormAndRepeatedFailuresAre429) {
+  Response bad = post("/login", form_encode({{"username", "unit"}, {"password", "wrong password here"}}));
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_THAT(bad.body, HasSubstr("用户名或密码不正确"));
+  EXPECT_THAT(bad.body, HasSubstr(R"(value="unit")"));
+  EXPECT_TRUE(headers(bad, "Set-Cookie").empty());
+  for (int i = 0; i < 5; ++i) post("/login", form_encode({{"username", "unit"}, {"password", "wrong password here"}}));
+  Response throttled = post("/login", form_encode({{"username", "unit"}, {"password", kPassword}}));
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_THAT(throttled.body, HasSubstr("15 分钟"));
+}
+
+TEST_F(PagesTest, SignOutNeedsTheCsrfTokenAndEndsTheSession) {
+  Session s = sign_in("unit");
+  EXPECT_EQ(post("/logout", "", s.cookie).status, 403);
+  Response out = post("/logout", form_encode({{"csrf", s.csrf}}), s.cookie);
+  EXPECT_EQ(out.status, 303);
+  EXPECT_THAT(header(out, "Set-Cookie"), HasSubstr("Max-Age=0"));
+  Response after = get("/", s.cookie);
+  EXPECT_THAT(after.body, HasSubstr(R"(action="/login")"));
+}
+
+TEST_F(PagesTest, HomeShowsWhatWaitsForEachRoleWithLinksToTheFilteredList) {
+  std::string waiting = submitted();
+  create_nomination();  // a draft
+  Session reviewer = sign_in("county_reviewer");
+  Response home = get("/", reviewer.cookie);
+  EXPECT_THAT(home.body, HasSubstr(R"(<a href="/nominations?state=county_review&amp;at=620922"><span class="todo-count has-work">1</span><span class="todo-label">待审核：县级审核</span>)"));
+
+  Session unit = sign_in("unit");
+  Response mine = get("/", unit.cookie);
+  EXPECT_THAT(mine.body, HasSubstr(R"(<a href="/nominations?state=draft"><span class="todo-count has-work">1</span><span class="todo-label">草稿（未提交）</span>)"));
+
+  // The link's list shows exactly that nomination.
+  Response list = get("/nominations?state=county_review&at=620922", reviewer.cookie);
+  EXPECT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr("/nominations/" + waiting));
+  EXPECT_THAT(list.body, HasSubstr("第 1 / 1 页，共 1 件"));
+
+  // Panelists see what waits for their score once accepted.
+  ASSERT_EQ(run("county_reviewer", waiting, "accept").status, storage::CommandResult::Status::accepted);
+  Session panelist = sign_in("p1");
+  EXPECT_THAT(get("/", panelist.cookie).body, HasSubstr(R"(<span class="todo-count has-work">1</span><span class="todo-label">待我评分</span>)"));
+  EXPECT_THAT(get("/nominations?state=evaluation&at=620922&todo=unscored", panelist.cookie).body, HasSubstr("/nominations/" + waiting));
+}
+
+TEST_F(PagesTest, ANominationPageShowsTheNomineeAndTheReviewersActionsButNotToAnotherCounty) {
+  std::string id = submitted();
+  Session reviewer = sign_in("county_reviewer");
+  Response page = get("/nominations/" + id, reviewer.cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("马玉兰家庭"));
+  EXPECT_THAT(page.body, HasSubstr("13993700001"));  // the reviewer of its office sees personal fields
+  EXPECT_THAT(page.body, HasSubstr(R"(id="act-accept")"));
+  EXPECT_THAT(page.body, HasSubstr(R"(id="act-return")"));
+  EXPECT_THAT(page.body, HasSubstr(R"(id="act-reject")"));
+  EXPECT_THAT(page.body, HasSubstr("县级审核"));
+  EXPECT_THAT(page.body, HasSubstr("办理记录"));  // the timeline
+  EXPECT_THAT(page.body, HasSubstr("/api/v1/nominations/" + id + "/attachments/"));
+
+  // The unit sees its nomination but no reviewer actions.
+  Session unit = sign_in("unit");
+  Response own = get("/nominations/" + id, unit.cookie);
+  EXPECT_EQ(own.status, 200);
+  EXPECT_THAT(own.body, Not(HasSubstr(R"(id="act-accept")")));
+  EXPECT_THAT(own.body, HasSubstr(R"(id="act-withdraw")"));
+
+  add_user("dunhuang_reviewer", {{"reviewer", "620982"}});
+  Session other = sign_in("dunhuang_reviewer");
+  Response hidden = get("/nominations/" + id, other.cookie);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_THAT(hidden.body, Not(HasSubstr("马玉兰家庭")));
+
+  // A panelist (not office staff) does not see the contact phone.
+  ASSERT_EQ(run("county_reviewer", id, "accept").status, storage::CommandResult::Status::accepted);
+  Session panelist = sign_in("p1");
+  Response scoring = get("/nominations/" + id, panelist.cookie);
+  EXPECT_THAT(scoring.body, Not(HasSubstr("13993700001")));
+  EXPECT_THAT(scoring.body, HasSubstr(R"(name="points.family_harmony")"));
+  EXPECT_THAT(scoring.body, HasSubstr(R"(max="20")"));
+  EXPECT_THAT(scoring.body, HasSubstr(R"(name="veto_item" value="veto_crime")"));
+}
+
+TEST_F(PagesTest, AnActionFormWithoutTheCsrfFieldIsRefusedAndWithItTheStateChanges) {
+  std::string id = submitted();
+  auto before = store->nomination(id);
+  Session reviewer = sign_in("county_reviewer");
+  std::string version = std::to_string(before->version);
+  Response refused = post("/nominations/" + id + "/act", form_encode({{"action", "accept"}, {"expected_version", version}}), reviewer.cookie);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_THAT(refused.body, HasSubstr("表单校验失败"));
+  EXPECT_EQ(store->nomination(id)->state, "county_review");
+  Response wrong = post("/nominations/" + id + "/act",
+                        form_encode({{"csrf", "not-the-token"}, {"action", "accept"}, {"expected_version", version}}), reviewer.cookie);
+  EXPECT_EQ(wrong.status, 403);
+
+  Response done = post("/nominations/" + id + "/act",
+                       form_encode({{"csrf", reviewer.csrf}, {"action", "accept"}, {"expected_version", version}, {"comment", "材料齐全"}}),
+                       reviewer.cookie);
+  EXPECT_EQ(done.status, 303);
+  EXPECT_EQ(header(done, "Location"), "/nominations/" + id + "?done=accept");
+  EXPECT_EQ(store->nomination(id)->state, "evaluation");
+  Response after = get(header(done, "Location"), reviewer.cookie);
+  EXPECT_THAT(after.body, HasSubstr("已完成：受理并提交评审"));
+  EXPECT_THAT(after.body, HasSubstr("材料齐全"));  // the comment in the timeline
+
+  // A stale version is refused and said so.
+  Response stale = post("/nominations/" + id + "/act",
+                        form_encode({{"csrf", reviewer.csrf}, {"action", "close_evaluation"}, {"expected_version", version}}), reviewer.cookie);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_THAT(stale.body, HasSubstr("该申报已被他人更新"));
+}
+
+TEST_F(PagesTest, ARefusedReturnWithoutACommentIsShownNextToTheForm) {
+  std::string id = submitted();
+  Session reviewer = sign_in("county_reviewer");
+  std::string version = std::to_string(store->nomination(id)->version);
+  Response r = post("/nominations/" + id + "/act", form_encode({{"csrf", reviewer.csrf}, {"action", "return"}, {"expected_version", version}}),
+                    reviewer.cookie);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_THAT(r.body, HasSubstr("填写的内容有误"));
+  EXPECT_THAT(r.body, HasSubstr(R"(<p class="field-error">必填</p>)"));
+  EXPECT_EQ(store->nomination(id)->state, "county_review");
+}
+
+TEST_F(PagesTest, AReturnedNominationShowsWhyAndTheUnitEditsIt) {
+  std::string id = submitted();
+  engine::Command back;
+  back.action = "return";
+  back.comment = "请补充村（社区）意见。";
+  ASSERT_EQ(run("county_reviewer", id, back).status, storage::CommandResult::Status::accepted);
+  Session unit = sign_in("unit");
+  Response page = get("/nominations/" + id, unit.cookie);
+  EXPECT_THAT(page.body, HasSubstr("请补充村（社区）意见。"));
+  EXPECT_THAT(page.body, HasSubstr(R"(name="nominee.name" value="马玉兰家庭")"));
+  EXPECT_THAT(page.body, HasSubstr(R"(id="act-resubmit")"));
+  EXPECT_THAT(page.body, HasSubstr("data-upload-url="));
+  std::string version = std::to_string(store->nomination(id)->version);
+  Response edited = post("/nominations/" + id + "/act",
+                         form_encode({{"csrf", unit.csrf}, {"action", "edit"}, {"expected_version", version}, {"nominee.name", "马玉兰家庭"},
+                                      {"nominee.ethnic_groups", "回族、汉族、东乡族"}, {"nominee.members", "6"}, {"nominee.address", "双塔乡"},
+                                      {"nominee.contact_phone", "13993700001"}, {"summary", "修改后的事迹。"}}),
+                         unit.cookie);
+  ASSERT_EQ(edited.status, 303) << edited.body.substr(0, 2000);
+  auto n = store->nomination(id);
+  EXPECT_EQ(n->nominee.at("ethnic_groups"), "回族、汉族、东乡族");
+  EXPECT_EQ(n->summary, "修改后的事迹。");
+  EXPECT_EQ(n->state, "returned");
+}
+
+TEST_F(PagesTest, APanelistScoresThroughTheForm) {
+  std::string id = submitted();
+  ASSERT_EQ(run("county_reviewer", id, "accept").status, storage::CommandResult::Status::accepted);
+  Session p = sign_in("p1");
+  std::string version = std::to_string(store->nomination(id)->version);
+  std::string body = form_encode({{"csrf", p.csrf}, {"action", "score"}, {"expected_version", version}});
+  for (const auto& ind : store->catalog().category("family")->indicators) {
+    if (!ind.veto) body += "&points." + ind.id + "=" + std::to_string(ind.max - 1);
+  }
+  Response r = post("/nominations/" + id + "/act", body, p.cookie);
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 2000);
+  auto n = store->nomination(id);
+  ASSERT_EQ(n->score_sheets.size(), 1u);
+  EXPECT_EQ(n->score_sheets[0].total, 94);
+
+  // Too many points for an indicator: refused, with the message at the field.
+  Session p2 = sign_in("p2");
+  version = std::to_string(n->version);
+  body = form_encode({{"csrf", p2.csrf}, {"action", "score"}, {"expected_version", version}});
+  for (const auto& ind : store->catalog().category("family")->indicators) {
+    if (!ind.veto) body += "&points." + ind.id + "=" + std::to_string(ind.id == "family_harmony" ? 25 : ind.max);
+  }
+  Response over = post("/nominations/" + id + "/act", body, p2.cookie);
+  EXPECT_EQ(over.status, 422);
+  EXPECT_THAT(over.body, HasSubstr("应在 0 至 20 之间"));
+  EXPECT_THAT(over.body, HasSubstr(R"(value="25")"));
+}
+
+TEST_F(PagesTest, HostileInputIsEscaped) {
+  engine::Command c;
+  c.action = "create";
+  c.category = "family";
+  c.level = "county";
+  c.year = 2018;
+  c.jurisdiction = kShuangta;
+  c.nominee = std::map<std::string, std::string>{{"name", "<script>alert(1)</script>"}, {"ethnic_groups", "\"><img src=x onerror=alert(2)>"},
+                                                  {"members", "5"}, {"address", "'single' & \"double\""}, {"contact_phone", "1"}};
+  c.summary = std::string(3, 'x') + "</textarea><script>alert(3)</script>" + std::string("长") ;
+  auto r = run("unit", "", c);
+  ASSERT_EQ(r.status, storage::CommandResult::Status::accepted);
+  std::string id = r.nomination->id;
+  Session unit = sign_in("unit");
+  Response page = get("/nominations/" + id, unit.cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_THAT(page.body, Not(HasSubstr("<script>alert")));
+  EXPECT_THAT(page.body, Not(HasSubstr("<img src=x")));
+  EXPECT_THAT(page.body, Not(HasSubstr("</textarea><script>")));
+  EXPECT_THAT(page.body, HasSubstr("&#39;single&#39; &amp; &quot;double&quot;"));
+  Response list = get("/nominations?q=" + std::string("script"), unit.cookie);
+  EXPECT_THAT(list.body, Not(HasSubstr("<script>alert")));
+  // A hostile search term is escaped in the form and the links.
+  Response search = get("/nominations?q=%22%3E%3Cscript%3Ex%3C%2Fscript%3E", unit.cookie);
+  EXPECT_THAT(search.body, Not(HasSubstr("<script>x")));
+}
+
+TEST_F(PagesTest, TheLanguageSwitchSetsACookieAndEnglishIsRemembered) {
+  Response zh = get("/");
+  EXPECT_THAT(zh.body, HasSubstr(R"(<html lang="zh-CN">)"));
+  EXPECT_THAT(zh.body, HasSubstr("登录"));
+  Response en = get("/?lang=en");
+  EXPECT_THAT(en.body, HasSubstr(R"(<html lang="en">)"));
+  EXPECT_THAT(en.body, HasSubstr("Sign in"));
+  EXPECT_THAT(en.body, HasSubstr("Ethnic Unity and Progress Model Review System"));
+  EXPECT_THAT(en.body, Not(HasSubstr("用户名")));
+  std::string cookie = header(en, "Set-Cookie");
+  EXPECT_THAT(cookie, HasSubstr("laurel_lang=en"));
+  EXPECT_THAT(cookie, HasSubstr("Max-Age="));
+  Response again = get("/notices", "laurel_lang=en");
+  EXPECT_THAT(again.body, HasSubstr("Publicity notices"));
+  EXPECT_THAT(again.body, HasSubstr(R"(href="/notices?lang=zh")"));
+  Response back = get("/notices?lang=zh", "laurel_lang=en");
+  EXPECT_THAT(back.body, HasSubstr("公示公告"));
+  EXPECT_THAT(header(back, "Set-Cookie"), HasSubstr("laurel_lang=zh"));
+
+  // Signed in, names from the data are in English too.
+  std::string id = submitted();
+  Session reviewer = sign_in("county_reviewer");
+  Response page = get("/nominations/" + id, reviewer.cookie + "; laurel_lang=en");
+  EXPECT_THAT(page.body, HasSubstr("County review"));
+  EXPECT_THAT(page.body, HasSubstr("Accept for evaluation"));
+  EXPECT_THAT(page.body, HasSubstr("Guazhou County"));
+}
+
+TEST_F(PagesTest, EveryTemplateTextIsTranslated) {
+  std::set<std::string> keys;
+  std::regex marker(R"(\{\{T_([a-z0-9_]+)\}\})");
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(LAUREL_SOURCE_DIR) + "/web/templates")) {
+    std::ifstream in(entry.path());
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string text = s.str();
+    for (std::sregex_iterator it(text.begin(), text.end(), marker), end; it != end; ++it) keys.insert((*it)[1].str());
+  }
+  EXPECT_GT(keys.size(), 100u);
+  for (const auto& k : keys) {
+    EXPECT_NE(tr(Lang::zh, k), k) << "no text for {{T_" << k << "}}";
+  }
+  std::set<std::string_view> seen;
+  for (const auto& t : texts()) {
+    EXPECT_TRUE(seen.insert(t.key).second) << "duplicate key " << t.key;
+    EXPECT_FALSE(t.zh.empty()) << t.key;
+    EXPECT_FALSE(t.en.empty()) << t.key;
+  }
+  EXPECT_EQ(date_range_text(Lang::zh, std::chrono::sys_days(std::chrono::year(2019) / 1 / 21), std::chrono::sys_days(std::chrono::year(2019) / 1 / 25)),
+            "2019年1月21日至1月25日");
+  EXPECT_EQ(date_text(Lang::en, std::chrono::sys_days(std::chrono::year(2019) / 1 / 21)), "21 January 2019");
+}
+
+TEST_F(PagesTest, ThePublicNoticeWorksSignedOutShowsNoContactAndTakesObjections) {
+  std::string id = shortlisted();
+  std::string notice = approved(id);
+  ASSERT_FALSE(notice.empty());
+  // Before the window opens (the next working day).
+  Response early = get("/notices/" + notice);
+  EXPECT_EQ(early.status, 200);
+  EXPECT_THAT(early.body, HasSubstr("公示尚未开始"));
+
+  at(now + 2 * engine::testing::kDay);
+  Response list = get("/notices");
+  EXPECT_THAT(list.body, HasSubstr("/notices/" + notice));
+  EXPECT_THAT(list.body, HasSubstr("公示中"));
+  Response page = get("/notices/" + notice);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("瓜州县2018年度县级民族团结进步示范家庭拟命名对象公示"));
+  EXPECT_THAT(page.body, HasSubstr("马玉兰家庭"));
+  EXPECT_THAT(page.body, HasSubstr("公示时间：2019年1月15日至1月21日（5个工作日）"));
+  EXPECT_THAT(page.body, Not(HasSubstr("13993700001")));
+  EXPECT_THAT(page.body, Not(HasSubstr("月牙墩村")));
+  EXPECT_THAT(page.body, HasSubstr(R"(action="/notices/)" + notice + R"(/object")"));
+
+  Response lodged = post("/notices/" + notice + "/object",
+                         form_encode({{"nomination_id", id}, {"text", "该户不符合条件"}, {"contact", "张三 13800000000"}}));
+  EXPECT_EQ(lodged.status, 202);
+  EXPECT_THAT(lodged.body, HasSubstr("您的异议已收到"));
+  auto n = store->nomination(id);
+  ASSERT_EQ(n->objections.size(), 1u);
+  EXPECT_THAT(lodged.body, HasSubstr(R"(<strong class="receipt-no">)" + n->objections[0].id + "</strong>"));
+  EXPECT_THAT(lodged.body, Not(HasSubstr("13800000000")));
+
+  Response empty = post("/notices/" + notice + "/object", form_encode({{"nomination_id", id}, {"text", ""}}));
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_THAT(empty.body, HasSubstr("必填"));
+
+  // The reviewer of the office sees the objector's contact; the objection shows on the list.
+  Session reviewer = sign_in("county_reviewer");
+  EXPECT_THAT(get("/nominations/" + id, reviewer.cookie).body, HasSubstr("张三 13800000000"));
+
+  at(now + 10 * engine::testing::kDay);
+  Response closed = get("/notices/" + notice);
+  EXPECT_THAT(closed.body, HasSubstr("公示期已结束，不再受理异议"));
+  EXPECT_THAT(closed.body, Not(HasSubstr("/object\"")));
+  Response late = post("/notices/" + notice + "/object", form_encode({{"nomination_id", id}, {"text", "迟到的异议"}}));
+  EXPECT_EQ(late.status, 422);
+  EXPECT_THAT(late.body, HasSubstr("公示期已结束"));
+}
+
+TEST_F(PagesTest, TheNamingDecisionIsAPrintableDocument) {
+  std::string id = shortlisted();
+  std::string notice = approved(id);
+  at(now + 10 * engine::testing::kDay);
+  store->fire_due_timers(now);
+  ASSERT_EQ(store->nomination(id)->state, "publicity_closed");
+  Session approver = sign_in("county_approver");
+  // The approver names it in a batch from the list.
+  Response list = get("/nominations?state=publicity_closed&at=620922", approver.cookie);
+  EXPECT_THAT(list.body, HasSubstr(R"(id="batch-form")"));
+  std::string item = id + ":" + std::to_string(store->nomination(id)->version);
+  Response named = post("/nominations/batch?state=publicity_closed&at=620922",
+                        form_encode({{"csrf", approver.csrf}, {"action", "name"}, {"item", item}, {"document_no", "瓜民团发〔2019〕3号"},
+                                     {"decision_title", "关于命名2018年度县级民族团结进步示范家庭的决定"}}),
+                        approver.cookie);
+  ASSERT_EQ(named.status, 303) << named.body.substr(0, 3000);
+  EXPECT_EQ(header(named, "Location"), "/decisions/%E7%93%9C%E6%B0%91%E5%9B%A2%E5%8F%91%E3%80%942019%E3%80%953%E5%8F%B7");
+  EXPECT_EQ(store->nomination(id)->state, "named");
+  Request r = request("GET", header(named, "Location"), "");
+  Response doc = pages->handle(r);
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_THAT(doc.body, HasSubstr(R"(<p class="doc-number">瓜民团发〔2019〕3号</p>)"));
+  EXPECT_THAT(doc.body, HasSubstr("瓜州县民族团结进步创建工作领导小组文件"));
+  EXPECT_THAT(doc.body, HasSubstr("马玉兰家庭"));
+  EXPECT_THAT(doc.body, HasSubstr("各乡镇人民政府"));
+  EXPECT_THAT(get("/verify/" + id).body, HasSubstr("有效"));
+  EXPECT_EQ(get("/decisions/none").status, 404);
+}
+
+TEST_F(PagesTest, ANominatingUnitCreatesANominationThroughTheForm) {
+  Session unit = sign_in("unit");
+  Response choose = get("/nominations/new", unit.cookie);
+  EXPECT_THAT(choose.body, HasSubstr(R"(name="category" value="family")"));
+  Response form = get("/nominations/new?category=family", unit.cookie);
+  EXPECT_THAT(form.body, HasSubstr(R"(name="nominee.contact_phone")"));
+  EXPECT_THAT(form.body, HasSubstr(R"(value="620922213")"));  // 双塔乡
+  EXPECT_THAT(form.body, HasSubstr("data-count="));
+
+  Response missing = post("/nominations/new",
+                          form_encode({{"csrf", unit.csrf}, {"category", "family"}, {"level", "county"}, {"year", "2019"},
+                                       {"jurisdiction", kShuangta}, {"nominee.ethnic_groups", "回族"}}),
+                          unit.cookie);
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_THAT(missing.body, HasSubstr(R"(<p class="field-error">必填</p>)"));
+  EXPECT_THAT(missing.body, HasSubstr(R"(value="回族")"));
+
+  Response made = post("/nominations/new",
+                       form_encode({{"csrf", unit.csrf}, {"category", "family"}, {"level", "county"}, {"year", "2019"}, {"jurisdiction", kShuangta},
+                                    {"nominee.name", "李建国家庭"}, {"nominee.ethnic_groups", "回族、汉族"}, {"nominee.members", "4"},
+                                    {"nominee.address", "双塔乡"}, {"nominee.contact_phone", "13900000000"}, {"summary", "第一段\r\n第二段"}}),
+                       unit.cookie);
+  ASSERT_EQ(made.status, 303) << made.body.substr(0, 3000);
+  std::string location = header(made, "Location");
+  EXPECT_THAT(location, HasSubstr("?done=create"));
+  std::string id = location.substr(std::string("/nominations/").size(), location.find('?') - std::string("/nominations/").size());
+  auto n = store->nomination(id);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->summary, "第一段\n第二段");
+  Response page = get(location, unit.cookie);
+  EXPECT_THAT(page.body, HasSubstr("data-upload-url=\"/api/v1/nominations/" + id + "/attachments?material=application_form\""));
+  EXPECT_THAT(page.body, HasSubstr(R"(id="act-submit")"));
+
+  Session reviewer = sign_in("county_reviewer");
+  EXPECT_EQ(get("/nominations/new", reviewer.cookie).status, 403);
+}
+
+TEST_F(PagesTest, OnlyAuditorsSeeTheAuditTrailAndARefusalIsRecorded) {
+  std::string id = submitted();
+  run("other_unit", id, "withdraw");  // a denied attempt
+  Session admin = sign_in("admin");
+  auto before = store->log_size();
+  Response refused = get("/audit", admin.cookie);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(store->log_size(), before + 1);
+
+  Session auditor = sign_in("auditor");
+  Response trail = get("/audit?outcome=denied", auditor.cookie);
+  ASSERT_EQ(trail.status, 200);
+  EXPECT_THAT(trail.body, HasSubstr("other_unit"));
+  EXPECT_THAT(trail.body, HasSubstr("被拒绝"));
+  EXPECT_THAT(trail.body, HasSubstr("admin"));  // the administrator's refused look at the audit page
+  EXPECT_THAT(trail.body, HasSubstr("已验证：最新检查点的签名有效"));
+  Response one = get("/audit?nomination=" + id, auditor.cookie);
+  EXPECT_THAT(one.body, HasSubstr(R"(<code class="small">submit</code>)"));
+}
+
+TEST_F(PagesTest, StatisticsAndAdministration) {
+  std::string id = shortlisted();
+  Session admin = sign_in("admin");
+  Response stats = get("/stats?year=2018", admin.cookie);
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_THAT(stats.body, HasSubstr("拟命名"));  // in progress by state
+  Response users = get("/admin", admin.cookie);
+  ASSERT_EQ(users.status, 200);
+  EXPECT_THAT(users.body, HasSubstr("county_reviewer"));
+  Response created = post("/admin/users",
+                          form_encode({{"csrf", admin.csrf}, {"op", "create"}, {"username", "newunit"}, {"display_name", "新单位"},
+                                       {"password", "another long password 9"}, {"role", "nominator"}, {"jurisdiction", kGuazhou}}),
+                          admin.cookie);
+  EXPECT_EQ(created.status, 303);
+  EXPECT_TRUE(store->user("newunit"));
+  Response weak = post("/admin/users",
+                       form_encode({{"csrf", admin.csrf}, {"op", "create"}, {"username", "weak"}, {"display_name", "弱"},
+                                    {"password", "short"}, {"role", "nominator"}, {"jurisdiction", kGuazhou}}),
+                       admin.cookie);
+  EXPECT_EQ(weak.status, 422);
+  EXPECT_FALSE(store->user("weak"));
+  Response quota = post("/admin/quotas",
+                        form_encode({{"csrf", admin.csrf}, {"office", kGuazhou}, {"level", "county"}, {"category", "family"}, {"year", "2018"}, {"limit", "198"}}),
+                        admin.cookie);
+  EXPECT_EQ(quota.status, 303);
+  EXPECT_THAT(get("/admin/quotas", admin.cookie).body, HasSubstr("198"));
+  Response workflows = get("/admin/workflows", admin.cookie);
+  EXPECT_THAT(workflows.body, HasSubstr("<svg"));
+  EXPECT_THAT(workflows.body, HasSubstr("受理并提交评审"));
+  Session unit = sign_in("unit");
+  EXPECT_EQ(get("/admin", unit.cookie).status, 403);
+
+  // Named counts and the chart once something is named.
+  approved(id);
+  at(now + 10 * engine::testing::kDay);
+  store->fire_due_timers(now);
+  engine::Command c;
+  c.action = "name";
+  c.document_no = "瓜民团发〔2019〕1号";
+  ASSERT_EQ(run("county_approver", id, c).status, storage::CommandResult::Status::accepted);
+  EXPECT_EQ(get("/stats?year=2018", admin.cookie).status, 401);  // the session has ended meanwhile
+  admin = sign_in("admin");
+  Response chart = get("/stats?year=2018", admin.cookie);
+  EXPECT_THAT(chart.body, HasSubstr("<svg"));
+  EXPECT_THAT(chart.body, HasSubstr(R"(class="chart-value">1</text>)"));
+}
+
+TEST_F(PagesTest, StaticFilesHaveTheirTypeAndNothingOutsideTheFolderIsServed) {
+  Response css = get("/static/laurel.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
+  EXPECT_THAT(css.body, HasSubstr("@media print"));
+  EXPECT_THAT(header(css, "Cache-Control"), HasSubstr("public"));
+  Response js = get("/static/laurel.js?v=1");
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_THAT(header(js, "Cache-Control"), HasSubstr("immutable"));
+  Request again = request("GET", "/static/laurel.css", "");
+  again.headers["if-none-match"] = header(css, "ETag");
+  EXPECT_EQ(pages->handle(again).status, 304);
+  EXPECT_EQ(get("/static/favicon.svg").content_type, "image/svg+xml");
+
+  Request traversal;
+  traversal.method = "GET";
+  traversal.target = "/static/../CMakeLists.txt";
+  traversal.path = "/static/../CMakeLists.txt";
+  Response refused = pages->handle(traversal);
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_THAT(refused.body, Not(HasSubstr("add_library")));
+  for (const char* bad : {"/static/%2e%2e/CMakeLists.txt", "/static/..%2fpages.cpp", "/static/.hidden", "/static/", "/static/laurel.css/",
+                          "/static//etc/passwd", "/static/nothing.css", "/static/templates/../../web/pages.cpp"}) {
+    Response r = get(bad);
+    EXPECT_EQ(r.status, 404) << bad;
+  }
+  EXPECT_EQ(get("/no-such-page").status, 404);
+  EXPECT_EQ(get("/nominations").status, 401);
+}
+
+}  // namespace
+}  // namespace laurel::web
