@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "web/cli_audit.h"
 #include "web/cli_database.h"
 #include "web/cli_serve.h"
 #include "web/cli_workflows.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   common.workflows = LAUREL_WORKFLOWS_DIR;
   laurel::web::add_database_commands(app, common, rc);
   laurel::web::add_serve_command(app, common, rc);
+  laurel::web::add_audit_commands(app, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;
