@@ -4,7 +4,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-
 #include <charconv>
 #include <fstream>
 #include <istream>
@@ -245,7 +244,8 @@ Report ExportVerification::run(std::istream& in) {
     origin = std::string(o_origin->get_string());
   }
   if (trusted && trusted->origin != origin) {
-    return failed(Problem::malformed, -1, "the trusted checkpoint is of another log (\"" + trusted->origin + "\", the export's is \"" + origin + "\")");
+    return failed(Problem::malformed, -1,
+                  "the trusted checkpoint is of another log (\"" + trusted->origin + "\", the export's is \"" + origin + "\")");
   }
 
   merkle::Appender tree;
@@ -258,31 +258,35 @@ Report ExportVerification::run(std::istream& in) {
       boost::system::error_code ec;
       bj::value v = bj::parse(line, ec);
       const bj::value* text = !ec && v.is_object() && v.get_object().size() == 1 ? v.get_object().if_contains("checkpoint") : nullptr;
-      if (!text || !text->is_string()) return failed(Problem::malformed, -1, "line " + std::to_string(lines.number()) + ": a malformed checkpoint line");
+      if (!text || !text->is_string())
+        return failed(Problem::malformed, -1, "line " + std::to_string(lines.number()) + ": a malformed checkpoint line");
       note = std::string(text->get_string());
       break;
     }
     const auto expected = static_cast<std::int64_t>(tree.size());
     auto record = parse_record_line(line);
     if (!record) {
-      return failed(Problem::malformed, expected,
-                    "line " + std::to_string(lines.number()) + " is neither a record line {\"index\":N,\"leaf\":\"...\"} nor the checkpoint line");
+      return failed(
+          Problem::malformed, expected,
+          "line " + std::to_string(lines.number()) + " is neither a record line {\"index\":N,\"leaf\":\"...\"} nor the checkpoint line");
     }
     if (record->index != expected) {
       if (record->index > expected) {
         const std::string* after = lines.peek();
         const auto following = after ? parse_record_line(*after) : std::nullopt;
         if (following && following->index == expected) {
-          return failed(Problem::out_of_order, expected,
-                        "records out of order: record " + std::to_string(record->index) + " comes before record " + std::to_string(expected));
+          return failed(
+              Problem::out_of_order, expected,
+              "records out of order: record " + std::to_string(record->index) + " comes before record " + std::to_string(expected));
         }
         return failed(Problem::missing, expected,
                       (record->index - expected == 1 ? "record " + std::to_string(expected)
                                                      : "records " + std::to_string(expected) + ".." + std::to_string(record->index - 1)) +
                           " missing: the export jumps from " + std::to_string(expected - 1) + " to " + std::to_string(record->index));
       }
-      return failed(Problem::out_of_order, expected,
-                    "records out of order: record " + std::to_string(record->index) + " comes after record " + std::to_string(expected - 1));
+      return failed(
+          Problem::out_of_order, expected,
+          "records out of order: record " + std::to_string(record->index) + " comes after record " + std::to_string(expected - 1));
     }
     if (!decode_base64(record->leaf_base64, leaf)) {
       return failed(Problem::malformed, expected, "record " + std::to_string(expected) + ": the leaf is not canonical base64");
@@ -290,7 +294,8 @@ Report ExportVerification::run(std::istream& in) {
     if (!is_canonical_json(leaf)) {
       auto parsed = parse_canonical_json(leaf);
       return failed(Problem::not_canonical, expected,
-                    "record " + std::to_string(expected) + " is not canonical JSON: " + (parsed ? std::string("the checks disagree") : parsed.error()));
+                    "record " + std::to_string(expected) +
+                        " is not canonical JSON: " + (parsed ? std::string("the checks disagree") : parsed.error()));
     }
     tree.append(merkle::leaf_hash(leaf));
     ++report_.records;
@@ -301,13 +306,15 @@ Report ExportVerification::run(std::istream& in) {
                   "the export ends after " + std::to_string(report_.records) + " records without its checkpoint line (it was cut short)");
   }
   while (lines.next(line)) {
-    if (!line.empty()) return failed(Problem::malformed, -1, "line " + std::to_string(lines.number()) + ": content after the checkpoint line");
+    if (!line.empty())
+      return failed(Problem::malformed, -1, "line " + std::to_string(lines.number()) + ": content after the checkpoint line");
   }
   auto cp = ring->verify(*note);
   if (!cp) return failed(Problem::checkpoint_signature, -1, "the export's checkpoint does not verify with the given key: " + cp.error());
   const auto size = static_cast<std::int64_t>(cp->size);
   if (cp->origin != origin) {
-    return failed(Problem::malformed, -1, "the checkpoint is of another log (\"" + cp->origin + "\", the header says \"" + origin + "\")", size);
+    return failed(Problem::malformed, -1, "the checkpoint is of another log (\"" + cp->origin + "\", the header says \"" + origin + "\")",
+                  size);
   }
   if (size > report_.records) {
     return failed(Problem::truncated, report_.records,
@@ -324,7 +331,8 @@ Report ExportVerification::run(std::istream& in) {
   }
   if (tree.root() != cp->root) {
     return failed(Problem::checkpoint_inconsistent, -1,
-                  "the records do not give the checkpoint's root: a record was changed, inserted, removed or reordered (and renumbered)", size);
+                  "the records do not give the checkpoint's root: a record was changed, inserted, removed or reordered (and renumbered)",
+                  size);
   }
   report_.checkpoints = 1;
   report_.verified_size = size;

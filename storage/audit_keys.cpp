@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <boost/json/value.hpp>
-
 #include <set>
 
 #include "storage/audit_keyring.h"

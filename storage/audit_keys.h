@@ -24,7 +24,7 @@ namespace laurel::storage::audit {
 struct Rotation {
   std::string old_verifier_key;
   std::string new_verifier_key;
-  std::int64_t record_index = -1;   // the rotation record
+  std::int64_t record_index = -1;     // the rotation record
   std::uint64_t checkpoint_size = 0;  // the last checkpoint signed with the old key
 };
 

@@ -13,7 +13,10 @@ namespace laurel::storage::audit {
 // The statements a proof needs, prepared once per connection.
 struct AuditReader::Statements {
   explicit Statements(sql::Db& db)
-      : begin(db, "BEGIN"), end(db, "COMMIT"), latest(db, "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1"), nodes(db) {}
+      : begin(db, "BEGIN"),
+        end(db, "COMMIT"),
+        latest(db, "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1"),
+        nodes(db) {}
   sql::Stmt begin;
   sql::Stmt end;
   sql::Stmt latest;
@@ -92,7 +95,8 @@ std::expected<Proof, ProofError> inclusion_with(sql::Db& db, Statements& st, std
   ReadSnapshot snapshot(db, st);
   const std::uint64_t latest = signed_size(st);
   if (size > latest) {
-    return std::unexpected(bad_request("size " + std::to_string(size) + " is beyond the latest checkpoint (" + std::to_string(latest) + ")"));
+    return std::unexpected(
+        bad_request("size " + std::to_string(size) + " is beyond the latest checkpoint (" + std::to_string(latest) + ")"));
   }
   if (index >= size) {
     return std::unexpected(bad_request("index " + std::to_string(index) + " is not in a tree of " + std::to_string(size) + " records"));

@@ -144,8 +144,7 @@ std::optional<Located> check_signatures(const KeyRing& ring, std::vector<Pending
     if (!checked) {
       return Located{checkpoint_position(p.size),
                      Finding{p.size - 1, Problem::checkpoint_signature,
-                             "the checkpoint of size " + std::to_string(p.size) + " is not validly signed: " + checked.error(),
-                             p.size}};
+                             "the checkpoint of size " + std::to_string(p.size) + " is not validly signed: " + checked.error(), p.size}};
     }
   }
   return std::nullopt;
@@ -154,8 +153,7 @@ std::optional<Located> check_signatures(const KeyRing& ring, std::vector<Pending
 // The stored nodes of one level, read in index order alongside the recomputation.
 class LevelCursor {
  public:
-  LevelCursor(sql::Db& db, std::uint32_t level)
-      : stmt_(db, "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx") {
+  LevelCursor(sql::Db& db, std::uint32_t level) : stmt_(db, "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx") {
     stmt_.bind(1, static_cast<std::int64_t>(level));
     advance();
   }
@@ -214,7 +212,9 @@ std::expected<checkpoint::Checkpoint, std::string> unsigned_body(std::string_vie
 class DatabaseVerification {
  public:
   DatabaseVerification(const std::string& path, const VerifyOptions& options) : path_(path), options_(options) {
-    threads_ = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    // By default one worker per hardware thread but one: the reading thread keeps a core of its own
+    // (on two cores, two workers beside it were slower than one).
+    threads_ = options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency()) - 1;
   }
 
   Report run();
@@ -267,7 +267,9 @@ Report DatabaseVerification::run() {
     sql::Db& db = *connection;
     sql::Transaction snapshot(db, /*immediate=*/false);
     {
-      sql::Stmt s(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('audit_log', 'merkle_nodes', 'checkpoints', 'signing_keys', 'meta')");
+      sql::Stmt s(db,
+                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('audit_log', 'merkle_nodes', 'checkpoints', "
+                  "'signing_keys', 'meta')");
       s.step();
       if (s.i64(0) != 5) return unreadable(path_ + " is not a Laurel database (its audit tables are missing)");
     }
@@ -290,8 +292,9 @@ Report DatabaseVerification::run() {
         return report;
       }
       if (trusted->origin != origin_) {
-        report.first_error = Finding{-1, Problem::malformed,
-                                     "the trusted checkpoint is of another log (\"" + trusted->origin + "\", this one is \"" + origin_ + "\")", -1};
+        report.first_error =
+            Finding{-1, Problem::malformed,
+                    "the trusted checkpoint is of another log (\"" + trusted->origin + "\", this one is \"" + origin_ + "\")", -1};
         return report;
       }
       trusted_ = *trusted;
@@ -385,8 +388,9 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
                          std::to_string(index) + " (records were deleted)",
                      -1});
       } else {
-        fail(record_position(expected), Finding{expected, Problem::out_of_order,
-                                                "a record numbered " + std::to_string(index) + " follows record " + std::to_string(expected - 1), -1});
+        fail(record_position(expected),
+             Finding{expected, Problem::out_of_order,
+                     "a record numbered " + std::to_string(index) + " follows record " + std::to_string(expected - 1), -1});
       }
       return;
     }
@@ -435,21 +439,22 @@ bool DatabaseVerification::expect_node(sql::Db& db, const merkle::StoredNode& no
       s.bind_blob(1, node.hash).bind(2, index);
       if (s.step()) {
         const std::int64_t other = s.i64(0);
-        fail(record_position(index), Finding{index, Problem::out_of_order,
-                                             "record " + std::to_string(index) + " is out of order: it holds what was recorded at index " +
-                                                 std::to_string(other),
-                                             -1});
+        fail(record_position(index),
+             Finding{index, Problem::out_of_order,
+                     "record " + std::to_string(index) + " is out of order: it holds what was recorded at index " + std::to_string(other),
+                     -1});
       } else {
-        fail(record_position(index), Finding{index, Problem::edited,
-                                             "record " + std::to_string(index) + " was edited: its leaf hash differs from the one stored when it was written",
-                                             -1});
+        fail(record_position(index),
+             Finding{index, Problem::edited,
+                     "record " + std::to_string(index) + " was edited: its leaf hash differs from the one stored when it was written", -1});
       }
     } else {
-      fail(record_position(end - 1),
-           Finding{first, Problem::node_mismatch,
-                   "the stored tree node over " + range_text(first, end) + " (level " + std::to_string(node.level) + ", index " +
-                       std::to_string(index) + ") differs from the one recomputed from the records: a record there was changed together with its leaf node, or the node itself",
-                   -1});
+      fail(record_position(end - 1), Finding{first, Problem::node_mismatch,
+                                             "the stored tree node over " + range_text(first, end) + " (level " +
+                                                 std::to_string(node.level) + ", index " + std::to_string(index) +
+                                                 ") differs from the one recomputed from the records: a record there was changed together "
+                                                 "with its leaf node, or the node itself",
+                                             -1});
     }
     return false;
   }
@@ -467,15 +472,14 @@ void DatabaseVerification::check_checkpoints_up_to(std::int64_t size) {
       fail(checkpoint_position(std::max<std::int64_t>(cp.size, 0)),
            Finding{-1, Problem::checkpoint_inconsistent, at + " has an impossible size", cp.size});
     } else if (!body) {
-      fail(checkpoint_position(cp.size), Finding{cp.size - 1, Problem::checkpoint_signature,
-                                                 at + " is not a well-formed signed note: " + body.error(), cp.size});
+      fail(checkpoint_position(cp.size),
+           Finding{cp.size - 1, Problem::checkpoint_signature, at + " is not a well-formed signed note: " + body.error(), cp.size});
     } else if (body->origin != origin_ || static_cast<std::int64_t>(body->size) != cp.size ||
                cp.root != std::vector<std::uint8_t>(body->root.begin(), body->root.end())) {
-      fail(checkpoint_position(cp.size),
-           Finding{cp.size - 1, Problem::checkpoint_inconsistent,
-                   at + " was altered: its stored size and root do not match its signed note (origin \"" + body->origin + "\", size " +
-                       std::to_string(body->size) + ")",
-                   cp.size});
+      fail(checkpoint_position(cp.size), Finding{cp.size - 1, Problem::checkpoint_inconsistent,
+                                                 at + " was altered: its stored size and root do not match its signed note (origin \"" +
+                                                     body->origin + "\", size " + std::to_string(body->size) + ")",
+                                                 cp.size});
     } else if (body->root != root) {
       const std::int64_t first = last_checkpoint_size_;
       fail(checkpoint_position(cp.size),
@@ -527,9 +531,9 @@ void DatabaseVerification::finish(sql::Db& db) {
     const StoredCheckpoint& cp = checkpoints_->row();
     auto checked = ring_.verify(cp.note);
     if (!checked) {
-      fail(checkpoint_position(cp.size), Finding{cp.size - 1, Problem::checkpoint_signature,
-                                                 "the checkpoint of size " + std::to_string(cp.size) + " is not validly signed: " + checked.error(),
-                                                 cp.size});
+      fail(checkpoint_position(cp.size),
+           Finding{cp.size - 1, Problem::checkpoint_signature,
+                   "the checkpoint of size " + std::to_string(cp.size) + " is not validly signed: " + checked.error(), cp.size});
     } else {
       fail(checkpoint_position(cp.size),
            Finding{n, Problem::truncated,
@@ -565,10 +569,11 @@ void DatabaseVerification::finish(sql::Db& db) {
   if (trusted_) {
     const auto t = static_cast<std::int64_t>(trusted_->size);
     if (t > n) {
-      fail(record_position(n), Finding{n, Problem::rollback,
-                                       "rollback or truncation: the trusted checkpoint covers " + std::to_string(t) +
-                                           " records but the log has only " + std::to_string(n) + " (an older backup was restored, or the tail was cut)",
-                                       t});
+      fail(record_position(n),
+           Finding{n, Problem::rollback,
+                   "rollback or truncation: the trusted checkpoint covers " + std::to_string(t) + " records but the log has only " +
+                       std::to_string(n) + " (an older backup was restored, or the tail was cut)",
+                   t});
       return;
     }
     if (!root_at_trusted_ || *root_at_trusted_ != trusted_->root) {
@@ -580,9 +585,10 @@ void DatabaseVerification::finish(sql::Db& db) {
     }
   }
   if (last_checkpoint_size_ < n) {
-    fail(record_position(last_checkpoint_size_),
-         Finding{last_checkpoint_size_, Problem::unverified,
-                 range_text(last_checkpoint_size_, n) + " unverified (not yet covered by a checkpoint): no signature vouches for them", -1});
+    fail(
+        record_position(last_checkpoint_size_),
+        Finding{last_checkpoint_size_, Problem::unverified,
+                range_text(last_checkpoint_size_, n) + " unverified (not yet covered by a checkpoint): no signature vouches for them", -1});
   }
 }
 
@@ -590,19 +596,32 @@ void DatabaseVerification::finish(sql::Db& db) {
 
 std::string_view to_string(Problem problem) {
   switch (problem) {
-    case Problem::edited: return "edited";
-    case Problem::missing: return "missing";
-    case Problem::out_of_order: return "out of order";
-    case Problem::not_canonical: return "not canonical";
-    case Problem::node_missing: return "node missing";
-    case Problem::node_mismatch: return "node mismatch";
-    case Problem::checkpoint_signature: return "checkpoint signature invalid";
-    case Problem::checkpoint_inconsistent: return "checkpoint not consistent";
-    case Problem::truncated: return "truncated";
-    case Problem::rollback: return "rollback";
-    case Problem::unverified: return "unverified";
-    case Problem::malformed: return "malformed";
-    case Problem::unreadable: return "unreadable";
+    case Problem::edited:
+      return "edited";
+    case Problem::missing:
+      return "missing";
+    case Problem::out_of_order:
+      return "out of order";
+    case Problem::not_canonical:
+      return "not canonical";
+    case Problem::node_missing:
+      return "node missing";
+    case Problem::node_mismatch:
+      return "node mismatch";
+    case Problem::checkpoint_signature:
+      return "checkpoint signature invalid";
+    case Problem::checkpoint_inconsistent:
+      return "checkpoint not consistent";
+    case Problem::truncated:
+      return "truncated";
+    case Problem::rollback:
+      return "rollback";
+    case Problem::unverified:
+      return "unverified";
+    case Problem::malformed:
+      return "malformed";
+    case Problem::unreadable:
+      return "unreadable";
   }
   return "unknown";
 }
@@ -616,8 +635,6 @@ std::string Report::summary() const {
          (checkpoints == 1 ? " checkpoint" : " checkpoints") + " verified, the latest at size " + std::to_string(verified_size);
 }
 
-Report verify_database(const std::string& db_path, const VerifyOptions& options) {
-  return DatabaseVerification(db_path, options).run();
-}
+Report verify_database(const std::string& db_path, const VerifyOptions& options) { return DatabaseVerification(db_path, options).run(); }
 
 }  // namespace laurel::storage::audit

@@ -59,11 +59,11 @@ struct Finding {
 };
 
 struct Report {
-  bool ok = false;                  // no problem at all, and every record covered by a checkpoint
-  std::int64_t records = 0;         // records read
-  std::int64_t checkpoints = 0;     // checkpoints verified (signature and root)
-  std::int64_t verified_size = 0;   // the size of the largest verified checkpoint
-  std::int64_t unverified_tail = 0; // records after it
+  bool ok = false;                   // no problem at all, and every record covered by a checkpoint
+  std::int64_t records = 0;          // records read
+  std::int64_t checkpoints = 0;      // checkpoints verified (signature and root)
+  std::int64_t verified_size = 0;    // the size of the largest verified checkpoint
+  std::int64_t unverified_tail = 0;  // records after it
   std::optional<Finding> first_error;
 
   // One line: "ok: …" or "error at record N (kind): …".
@@ -73,7 +73,7 @@ struct Report {
 struct VerifyOptions {
   // A checkpoint note saved earlier; it must be signed by one of the database's keys.
   std::optional<std::string> trusted_checkpoint;
-  // Worker threads for hashing and signatures; 0: one per hardware thread.
+  // Worker threads for hashing and signatures; 0: one per hardware thread but one (at least one).
   unsigned threads = 0;
 };
 

@@ -29,8 +29,7 @@ int lower_hex(unsigned char c) {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view bytes)
-      : p_(reinterpret_cast<const unsigned char*>(bytes.data())), end_(p_ + bytes.size()) {}
+  explicit Scanner(std::string_view bytes) : p_(reinterpret_cast<const unsigned char*>(bytes.data())), end_(p_ + bytes.size()) {}
 
   bool document() { return value() && p_ == end_; }
 
@@ -38,13 +37,20 @@ class Scanner {
   bool value() {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '{': return object();
-      case '[': return array();
-      case '"': return string();
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
-      default: return number();
+      case '{':
+        return object();
+      case '[':
+        return array();
+      case '"':
+        return string();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
     }
   }
 
@@ -156,7 +162,9 @@ class Scanner {
       if (p_ == end_) return false;
       const unsigned char c = *p_;
       if (c == '"') {
-        if (key) *key = escaped ? std::string_view(*decoded) : std::string_view(reinterpret_cast<const char*>(first), static_cast<std::size_t>(p_ - first));
+        if (key)
+          *key = escaped ? std::string_view(*decoded)
+                         : std::string_view(reinterpret_cast<const char*>(first), static_cast<std::size_t>(p_ - first));
         ++p_;
         return true;
       }
@@ -176,13 +184,27 @@ class Scanner {
       if (end_ - p_ < 2) return false;
       char unescaped;
       switch (p_[1]) {
-        case '"': unescaped = '"'; break;
-        case '\\': unescaped = '\\'; break;
-        case 'b': unescaped = '\b'; break;
-        case 'f': unescaped = '\f'; break;
-        case 'n': unescaped = '\n'; break;
-        case 'r': unescaped = '\r'; break;
-        case 't': unescaped = '\t'; break;
+        case '"':
+          unescaped = '"';
+          break;
+        case '\\':
+          unescaped = '\\';
+          break;
+        case 'b':
+          unescaped = '\b';
+          break;
+        case 'f':
+          unescaped = '\f';
+          break;
+        case 'n':
+          unescaped = '\n';
+          break;
+        case 'r':
+          unescaped = '\r';
+          break;
+        case 't':
+          unescaped = '\t';
+          break;
         case 'u': {
           // Only a control character without a short escape is written as \u00xx.
           if (end_ - p_ < 6 || p_[2] != '0' || p_[3] != '0') return false;
@@ -195,7 +217,8 @@ class Scanner {
           p_ += 6;
           continue;
         }
-        default: return false;
+        default:
+          return false;
       }
       if (escaped) decoded->push_back(unescaped);
       p_ += 2;

@@ -19,19 +19,19 @@ constexpr sqlite3_int64 kBlock = 256 << 10;
 constexpr int kBlocks = 64;
 
 struct Block {
-  char* data = nullptr;         // kBlock bytes, allocated on first use
+  char* data = nullptr;  // kBlock bytes, allocated on first use
   sqlite3_int64 start = 0;
-  sqlite3_int64 length = -1;    // valid bytes; -1: empty
-  std::uint64_t used = 0;       // for least-recently-used replacement
+  sqlite3_int64 length = -1;  // valid bytes; -1: empty
+  std::uint64_t used = 0;     // for least-recently-used replacement
 };
 
 struct File {
-  sqlite3_file base;       // must come first: SQLite sees this
-  sqlite3_file* real;      // the wrapped file, in the same allocation, after this struct
+  sqlite3_file base;   // must come first: SQLite sees this
+  sqlite3_file* real;  // the wrapped file, in the same allocation, after this struct
   bool main_db;
-  Block* blocks;           // kBlocks of them, or null
+  Block* blocks;  // kBlocks of them, or null
   std::uint64_t clock;
-  int lock;                // the file lock held (SQLITE_LOCK_*): reads without one are not cached
+  int lock;  // the file lock held (SQLITE_LOCK_*): reads without one are not cached
 };
 
 sqlite3_vfs* real_vfs = nullptr;
@@ -168,9 +168,25 @@ int x_fetch(sqlite3_file*, sqlite3_int64, int, void** out) {
 int x_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
 
 const sqlite3_io_methods kMethods = {
-    3,           x_close,         x_read,      x_write,     x_truncate,     x_sync,          x_file_size, x_lock,   x_unlock,
-    x_check_reserved_lock, x_file_control, x_sector_size, x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
-    x_shm_unmap, x_fetch,         x_unfetch,
+    3,
+    x_close,
+    x_read,
+    x_write,
+    x_truncate,
+    x_sync,
+    x_file_size,
+    x_lock,
+    x_unlock,
+    x_check_reserved_lock,
+    x_file_control,
+    x_sector_size,
+    x_device_characteristics,
+    x_shm_map,
+    x_shm_lock,
+    x_shm_barrier,
+    x_shm_unmap,
+    x_fetch,
+    x_unfetch,
 };
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {

@@ -69,8 +69,7 @@ struct AuditOptions {
 
 }  // namespace
 
-int audit_verify(const std::string& db, const std::optional<std::string>& trusted_checkpoint_file, std::ostream& out,
-                 std::ostream& err) {
+int audit_verify(const std::string& db, const std::optional<std::string>& trusted_checkpoint_file, std::ostream& out, std::ostream& err) {
   audit::VerifyOptions options;
   if (trusted_checkpoint_file) {
     options.trusted_checkpoint = read_file(*trusted_checkpoint_file, err);
@@ -128,8 +127,8 @@ int audit_checkpoint(const std::string& db, std::ostream& out, std::ostream& err
   return 0;
 }
 
-int audit_rotate_key(const std::string& db, const std::string& old_key, const std::string& new_key, engine::Time now,
-                     std::ostream& out, std::ostream& err) {
+int audit_rotate_key(const std::string& db, const std::string& old_key, const std::string& new_key, engine::Time now, std::ostream& out,
+                     std::ostream& err) {
   const std::string old_path = old_key.empty() ? db + ".key" : old_key;
   auto rotation = audit::rotate_signing_key(db, old_path, new_key, now);
   if (!rotation) {
@@ -140,8 +139,8 @@ int audit_rotate_key(const std::string& db, const std::string& old_key, const st
       << rotation->checkpoint_size << ")\n"
       << "retired: " << rotation->old_verifier_key << "\n"
       << "new:     " << rotation->new_verifier_key << "\n"
-      << "new key file: " << new_key << " (mode 0600). Start the server with --key " << new_key
-      << " (or move it to " << db << ".key); keep " << old_path << " offline or destroy it.\n";
+      << "new key file: " << new_key << " (mode 0600). Start the server with --key " << new_key << " (or move it to " << db
+      << ".key); keep " << old_path << " offline or destroy it.\n";
   return 0;
 }
 
@@ -154,9 +153,8 @@ void add_audit_commands(CLI::App& app, int& rc) {
       "verify", "Check every record, tree node and checkpoint of a database (works while the server runs); names the first problem");
   verify->add_option("--db", o->db, "The database file")->required();
   verify->add_option("--trusted-checkpoint", o->trusted, "A checkpoint saved earlier: also check that the log still extends it");
-  verify->callback([o, &rc] {
-    rc = audit_verify(o->db, o->trusted.empty() ? std::nullopt : std::optional(o->trusted), std::cout, std::cerr);
-  });
+  verify->callback(
+      [o, &rc] { rc = audit_verify(o->db, o->trusted.empty() ? std::nullopt : std::optional(o->trusted), std::cout, std::cerr); });
 
   auto* exp = audit_cmd->add_subcommand("export", "Write the log and its latest checkpoint for offline verification (NDJSON)");
   exp->add_option("--db", o->db, "The database file")->required();

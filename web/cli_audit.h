@@ -9,7 +9,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -22,13 +21,12 @@ namespace laurel::web {
 void add_audit_commands(CLI::App& app, int& rc);
 
 // The commands themselves, for tests; each returns the exit code.
-int audit_verify(const std::string& db, const std::optional<std::string>& trusted_checkpoint_file, std::ostream& out,
-                 std::ostream& err);
+int audit_verify(const std::string& db, const std::optional<std::string>& trusted_checkpoint_file, std::ostream& out, std::ostream& err);
 int audit_export(const std::string& db, const std::string& out_file, std::ostream& out, std::ostream& err);
 int audit_verify_export(const std::string& file, const std::vector<std::string>& keys,
                         const std::optional<std::string>& trusted_checkpoint_file, std::ostream& out, std::ostream& err);
 int audit_checkpoint(const std::string& db, std::ostream& out, std::ostream& err);
-int audit_rotate_key(const std::string& db, const std::string& old_key, const std::string& new_key, engine::Time now,
-                     std::ostream& out, std::ostream& err);
+int audit_rotate_key(const std::string& db, const std::string& old_key, const std::string& new_key, engine::Time now, std::ostream& out,
+                     std::ostream& err);
 
 }  // namespace laurel::web

@@ -3,19 +3,18 @@
 // rollback to an older backup caught with a checkpoint the auditor saved; and the same exports,
 // checkpoints and proofs checked by the independent Python verifier (tests/audit/verify_export.py),
 // which must agree on every case.
+#include "storage/audit_export.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sodium.h>
 #include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cstdlib>
 #include <sstream>
 
-#include "storage/audit_export.h"
 #include "storage/audit_proofs.h"
 #include "storage/audit_verify.h"
 #include "tests/storage/audit_fixture.h"
@@ -27,8 +26,8 @@
 namespace laurel::storage::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using audit::Problem;
+using ::testing::HasSubstr;
 namespace bj = boost::json;
 namespace fs = std::filesystem;
 
@@ -56,8 +55,8 @@ std::string base64(std::string_view bytes) {
 std::string unbase64(std::string_view text) {
   std::string out(text.size(), '\0');
   std::size_t length = 0;
-  EXPECT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr, &length,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
+  EXPECT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr, &length, nullptr,
+                              sodium_base64_VARIANT_ORIGINAL),
             0);
   out.resize(length);
   return out;
@@ -156,8 +155,9 @@ TEST_F(AuditExportTest, TamperedExportsAreRefused) {
   EXPECT_EQ(o.first_error->index, 30);
 
   // Reordered and renumbered: only the root can tell.
-  auto renumbered = with_leaf(with_leaf(text, 30, [&](std::string& l) { l = unbase64(std::string(bj::parse(lines[1 + 31]).at("leaf").as_string())); }),
-                              31, [&](std::string& l) { l = unbase64(std::string(bj::parse(lines[1 + 30]).at("leaf").as_string())); });
+  auto renumbered =
+      with_leaf(with_leaf(text, 30, [&](std::string& l) { l = unbase64(std::string(bj::parse(lines[1 + 31]).at("leaf").as_string())); }),
+                31, [&](std::string& l) { l = unbase64(std::string(bj::parse(lines[1 + 30]).at("leaf").as_string())); });
   auto rn = check(renumbered, key);
   ASSERT_TRUE(rn.first_error);
   EXPECT_EQ(rn.first_error->kind, Problem::checkpoint_inconsistent) << rn.summary();

@@ -16,8 +16,11 @@ CommandRequest AuditTest::create_request() {
   c.level = "county";
   c.year = 2018;
   c.jurisdiction = kShuangta;
-  c.nominee = std::map<std::string, std::string>{{"name", "马玉兰家庭"}, {"ethnic_groups", "回族、汉族"}, {"members", "5"},
-                                                  {"address", "双塔乡月牙墩村3组"}, {"contact_phone", "13993700001"}};
+  c.nominee = std::map<std::string, std::string>{{"name", "马玉兰家庭"},
+                                                 {"ethnic_groups", "回族、汉族"},
+                                                 {"members", "5"},
+                                                 {"address", "双塔乡月牙墩村3组"},
+                                                 {"contact_phone", "13993700001"}};
   c.summary = "各民族邻里互帮互助，带头学习宣传党的民族政策。";
   CommandRequest req;
   req.caller = as("unit");
@@ -90,7 +93,9 @@ void append_unsigned_record(sql::Db& db, const std::string& bytes) {
   SqlNodeReader reader(db);
   auto tree = merkle::Appender::load(static_cast<std::uint64_t>(size), reader);
   ASSERT_TRUE(tree);
-  sql::Stmt ins(db, "INSERT INTO audit_log (idx, record, at, actor, kind, action, object_id, outcome) VALUES (?, ?, 0, 'x', 'system', 'x', 'x', 'accepted')");
+  sql::Stmt ins(db,
+                "INSERT INTO audit_log (idx, record, at, actor, kind, action, object_id, outcome) VALUES (?, ?, 0, 'x', 'system', 'x', "
+                "'x', 'accepted')");
   ins.bind(1, size).bind_blob(2, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())).run();
   sql::Stmt node(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
   for (const auto& n : tree->append(merkle::leaf_hash(bytes))) {

@@ -3,6 +3,8 @@
 // tree node, forged and altered checkpoints, a rewritten history, a record appended without a
 // checkpoint): each is detected, named by its kind and the first record concerned. Also: proofs
 // fetched while writers run, key rotation, and the `laurel audit` command line.
+#include "storage/audit_verify.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,7 +16,6 @@
 #include "storage/audit_export.h"
 #include "storage/audit_keys.h"
 #include "storage/audit_proofs.h"
-#include "storage/audit_verify.h"
 #include "storage/canonical_json.h"
 #include "tests/storage/audit_fixture.h"
 #include "web/cli_audit.h"
@@ -22,8 +23,8 @@
 namespace laurel::storage::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using audit::Problem;
+using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kRecords = 300;
@@ -151,7 +152,8 @@ TEST_F(AuditVerifyTest, ATailCutWithItsNodesAndCheckpointsNeedsATrustedCheckpoin
 }
 
 TEST_F(AuditVerifyTest, AnAlteredOrMissingTreeNodeIsNamed) {
-  auto altered = verify_copy("node.db", [](sql::Db& d) { d.exec("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 20"); });
+  auto altered =
+      verify_copy("node.db", [](sql::Db& d) { d.exec("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 20"); });
   ASSERT_TRUE(altered.first_error);
   EXPECT_EQ(altered.first_error->kind, Problem::node_mismatch) << describe(altered);
   EXPECT_EQ(altered.first_error->index, 160);  // the first record under node (3, 20)
@@ -257,9 +259,8 @@ TEST_F(AuditVerifyTest, AHistoryRewrittenWithItsTreeFailsAtTheNextCheckpoint) {
 
 TEST_F(AuditVerifyTest, ARecordAppendedWithoutACheckpointIsUnverifiedNotFine) {
   const auto size = store->log_size();
-  auto r = verify_copy("append.db", [](sql::Db& d) {
-    append_unsigned_record(d, R"({"action":"approve","kind":"command","outcome":"accepted","v":1})");
-  });
+  auto r = verify_copy(
+      "append.db", [](sql::Db& d) { append_unsigned_record(d, R"({"action":"approve","kind":"command","outcome":"accepted","v":1})"); });
   EXPECT_FALSE(r.ok) << describe(r);
   ASSERT_TRUE(r.first_error);
   EXPECT_EQ(r.first_error->kind, Problem::unverified) << describe(r);

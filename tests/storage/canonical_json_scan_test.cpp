@@ -1,17 +1,17 @@
 // is_canonical_json must accept exactly what parse_canonical_json accepts: checked on the edge cases
 // of each rule, on real audit records, on canonical serialisations of random values, and on many
 // thousands of random mutations of those (byte flips, insertions, deletions, swaps).
+#include "storage/canonical_json_scan.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/value.hpp>
-
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "storage/canonical_json.h"
-#include "storage/canonical_json_scan.h"
 #include "tests/storage/audit_fixture.h"
 
 namespace laurel::storage::testing {
@@ -21,26 +21,119 @@ namespace bj = boost::json;
 
 bool reference(std::string_view s) { return parse_canonical_json(s).has_value(); }
 
-void expect_agree(std::string_view s) {
-  EXPECT_EQ(is_canonical_json(s), reference(s)) << "input (" << s.size() << " bytes): " << s;
-}
+void expect_agree(std::string_view s) { EXPECT_EQ(is_canonical_json(s), reference(s)) << "input (" << s.size() << " bytes): " << s; }
 
 TEST(CanonicalJsonScan, EdgeCasesOfEachRule) {
-  const std::vector<std::string> cases = {
-      "", " ", "0", "-0", "00", "01", "-", "-a", "1.0", "1e5", "1E5", "10", "-10", "+1", "9223372036854775807",
-      "9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999", "-9223372036854775808",
-      "-9223372036854775809", "true", "false", "null", "nul", "truex", "True", "\"\"", "\"a\"", "\"a", "\"\\\"\"", "\"\\\\\"",
-      "\"\\/\"", "/", "\"\\b\\f\\n\\r\\t\"", "\"\\u0008\"", "\"\\u0009\"", "\"\\u000a\"", "\"\\u000c\"", "\"\\u000d\"",
-      "\"\\u0000\"", "\"\\u001f\"", "\"\\u001F\"", "\"\\u0020\"", "\"\\u0041\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\x\"",
-      std::string("\"\x01\""), std::string("\"\x7f\""), "\"\t\"", "\"\xc3\xa9\"", "\"\xe2\x80\x94\"", "\"\xf0\x9f\x98\x80\"",
-      "\"\xed\xa0\x80\"", "\"\xc0\x80\"", "\"\xc1\xbf\"", "\"\xe0\x80\x80\"", "\"\xf0\x80\x80\x80\"", "\"\xf4\x90\x80\x80\"",
-      "\"\xf5\x80\x80\x80\"", "\"\xef\xbf\xbf\"", "\"\xf4\x8f\xbf\xbf\"", "\"\x80\"", "\"\xc3\"", "\"\xe2\x80\"", "[]", "{}",
-      "[ ]", "{ }", "[1,2]", "[1, 2]", "[1,]", "[,1]", "[1", "{\"a\":1}", "{\"a\" :1}", "{\"a\": 1}", "{\"a\":1,}",
-      "{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1}", "{\"a\":1,\"a\":1}", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":[true,null]}}",
-      "{\"\":0}", "{\"\":0,\"a\":1}", "{\"a\":0,\"\":1}", "{\"ab\":0,\"b\":1}", "{\"b\":0,\"ab\":1}", "{\"a\":0,\"ab\":1}",
-      "{\"ab\":0,\"a\":1}", "{\"Z\":0,\"a\":1}", "{\"a\":0,\"Z\":1}", "{\"\xc3\xa9\":0,\"z\":1}", "{\"z\":0,\"\xc3\xa9\":1}",
-      "{\"\\n\":0,\"a\":1}", "{\"a\":0,\"\\n\":1}", "{\"\\u0001\":0,\"\\n\":1}", "{\"\\n\":0,\"\\u0001\":1}", "{a:1}",
-      "{\"a\"}", "{\"a\":}", "{1:1}", "1 ", " 1", "1\n", "[1]x", "\xef\xbb\xbf" "1", "[\"a\",{\"b\":-1}]"};
+  const std::vector<std::string> cases = {"",
+                                          " ",
+                                          "0",
+                                          "-0",
+                                          "00",
+                                          "01",
+                                          "-",
+                                          "-a",
+                                          "1.0",
+                                          "1e5",
+                                          "1E5",
+                                          "10",
+                                          "-10",
+                                          "+1",
+                                          "9223372036854775807",
+                                          "9223372036854775808",
+                                          "18446744073709551615",
+                                          "18446744073709551616",
+                                          "99999999999999999999",
+                                          "-9223372036854775808",
+                                          "-9223372036854775809",
+                                          "true",
+                                          "false",
+                                          "null",
+                                          "nul",
+                                          "truex",
+                                          "True",
+                                          "\"\"",
+                                          "\"a\"",
+                                          "\"a",
+                                          "\"\\\"\"",
+                                          "\"\\\\\"",
+                                          "\"\\/\"",
+                                          "/",
+                                          "\"\\b\\f\\n\\r\\t\"",
+                                          "\"\\u0008\"",
+                                          "\"\\u0009\"",
+                                          "\"\\u000a\"",
+                                          "\"\\u000c\"",
+                                          "\"\\u000d\"",
+                                          "\"\\u0000\"",
+                                          "\"\\u001f\"",
+                                          "\"\\u001F\"",
+                                          "\"\\u0020\"",
+                                          "\"\\u0041\"",
+                                          "\"\\u00e9\"",
+                                          "\"\\ud83d\\ude00\"",
+                                          "\"\\x\"",
+                                          std::string("\"\x01\""),
+                                          std::string("\"\x7f\""),
+                                          "\"\t\"",
+                                          "\"\xc3\xa9\"",
+                                          "\"\xe2\x80\x94\"",
+                                          "\"\xf0\x9f\x98\x80\"",
+                                          "\"\xed\xa0\x80\"",
+                                          "\"\xc0\x80\"",
+                                          "\"\xc1\xbf\"",
+                                          "\"\xe0\x80\x80\"",
+                                          "\"\xf0\x80\x80\x80\"",
+                                          "\"\xf4\x90\x80\x80\"",
+                                          "\"\xf5\x80\x80\x80\"",
+                                          "\"\xef\xbf\xbf\"",
+                                          "\"\xf4\x8f\xbf\xbf\"",
+                                          "\"\x80\"",
+                                          "\"\xc3\"",
+                                          "\"\xe2\x80\"",
+                                          "[]",
+                                          "{}",
+                                          "[ ]",
+                                          "{ }",
+                                          "[1,2]",
+                                          "[1, 2]",
+                                          "[1,]",
+                                          "[,1]",
+                                          "[1",
+                                          "{\"a\":1}",
+                                          "{\"a\" :1}",
+                                          "{\"a\": 1}",
+                                          "{\"a\":1,}",
+                                          "{\"a\":1,\"b\":2}",
+                                          "{\"b\":2,\"a\":1}",
+                                          "{\"a\":1,\"a\":1}",
+                                          "{\"a\":1,\"a\":2}",
+                                          "{\"a\":{\"b\":[true,null]}}",
+                                          "{\"\":0}",
+                                          "{\"\":0,\"a\":1}",
+                                          "{\"a\":0,\"\":1}",
+                                          "{\"ab\":0,\"b\":1}",
+                                          "{\"b\":0,\"ab\":1}",
+                                          "{\"a\":0,\"ab\":1}",
+                                          "{\"ab\":0,\"a\":1}",
+                                          "{\"Z\":0,\"a\":1}",
+                                          "{\"a\":0,\"Z\":1}",
+                                          "{\"\xc3\xa9\":0,\"z\":1}",
+                                          "{\"z\":0,\"\xc3\xa9\":1}",
+                                          "{\"\\n\":0,\"a\":1}",
+                                          "{\"a\":0,\"\\n\":1}",
+                                          "{\"\\u0001\":0,\"\\n\":1}",
+                                          "{\"\\n\":0,\"\\u0001\":1}",
+                                          "{a:1}",
+                                          "{\"a\"}",
+                                          "{\"a\":}",
+                                          "{1:1}",
+                                          "1 ",
+                                          " 1",
+                                          "1\n",
+                                          "[1]x",
+                                          "\xef\xbb\xbf"
+                                          "1",
+                                          "[\"a\",{\"b\":-1}]"};
   for (const auto& c : cases) expect_agree(c);
   // Nesting: 32 levels of arrays or objects are allowed, 33 are not.
   for (int depth : {31, 32, 33, 34}) {
@@ -56,21 +149,28 @@ TEST(CanonicalJsonScan, EdgeCasesOfEachRule) {
 
 bj::value random_value(std::mt19937& random, int depth) {
   const auto pick = random() % (depth > 4 ? 5 : 7);
-  static const std::vector<std::string> strings = {"", "a", "county", "马玉兰家庭", "\n\t\"\\", std::string("\x01\x1f", 2), "—", "\xf0\x9f\x98\x80",
-                                                   "Zz", "ab", "a\x7f"};
+  static const std::vector<std::string> strings = {
+      "", "a", "county", "马玉兰家庭", "\n\t\"\\", std::string("\x01\x1f", 2), "—", "\xf0\x9f\x98\x80", "Zz", "ab", "a\x7f"};
   switch (pick) {
-    case 0: return nullptr;
-    case 1: return random() % 2 == 0;
+    case 0:
+      return nullptr;
+    case 1:
+      return random() % 2 == 0;
     case 2: {
       switch (random() % 4) {
-        case 0: return static_cast<std::int64_t>(random() % 1000) - 500;
-        case 1: return std::numeric_limits<std::int64_t>::min();
-        case 2: return std::numeric_limits<std::uint64_t>::max();
-        default: return static_cast<std::int64_t>(random());
+        case 0:
+          return static_cast<std::int64_t>(random() % 1000) - 500;
+        case 1:
+          return std::numeric_limits<std::int64_t>::min();
+        case 2:
+          return std::numeric_limits<std::uint64_t>::max();
+        default:
+          return static_cast<std::int64_t>(random());
       }
     }
     case 3:
-    case 4: return bj::string(strings[random() % strings.size()]);
+    case 4:
+      return bj::string(strings[random() % strings.size()]);
     case 5: {
       bj::array a;
       for (unsigned i = 0, n = random() % 4; i < n; ++i) a.push_back(random_value(random, depth + 1));
@@ -78,7 +178,8 @@ bj::value random_value(std::mt19937& random, int depth) {
     }
     default: {
       bj::object o;
-      for (unsigned i = 0, n = random() % 5; i < n; ++i) o[strings[random() % strings.size()] + std::to_string(random() % 3)] = random_value(random, depth + 1);
+      for (unsigned i = 0, n = random() % 5; i < n; ++i)
+        o[strings[random() % strings.size()] + std::to_string(random() % 3)] = random_value(random, depth + 1);
       return o;
     }
   }
@@ -91,10 +192,18 @@ void mutate_and_compare(const std::string& base, std::mt19937& random, int mutat
     for (int edits = 1 + static_cast<int>(random() % 2); edits > 0 && !s.empty(); --edits) {
       const std::size_t at = random() % s.size();
       switch (random() % 4) {
-        case 0: s[at] = alphabet[random() % alphabet.size()]; break;
-        case 1: s.insert(at, 1, alphabet[random() % alphabet.size()]); break;
-        case 2: s.erase(at, 1); break;
-        default: std::swap(s[at], s[random() % s.size()]); break;
+        case 0:
+          s[at] = alphabet[random() % alphabet.size()];
+          break;
+        case 1:
+          s.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
+        case 2:
+          s.erase(at, 1);
+          break;
+        default:
+          std::swap(s[at], s[random() % s.size()]);
+          break;
       }
     }
     const bool fast = is_canonical_json(s);

@@ -6,7 +6,6 @@
 // input: a corrupt database and a missing attachments folder are refused untouched.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -125,6 +124,10 @@ struct Fault {
   FaultyVfs::Op op;
   int code;
 };
+
+void PrintTo(const Fault& f, std::ostream* os) {
+  *os << (f.op == FaultyVfs::Op::write ? "write" : "sync") << " fails with " << sqlite3_errstr(f.code);
+}
 
 // Fails each write (or sync) of each step of a whole journey in turn: N = 1, 2, … until the
 // command's commit has fewer than N calls, when the command goes through.
@@ -322,6 +325,7 @@ TEST_F(FaultTest, AReadOnlyDiskIsRefusedClearlyAndNothingIsOverwritten) {
     EXPECT_THAT(r.error, HasSubstr("storage error"));
     opened->reset();
   } else {
+    std::cout << "[ read-only] Store::open: " << opened.error().message << "\n";
     EXPECT_THAT(opened.error().message, HasSubstr(options().db_path));
     EXPECT_THAT(opened.error().message, AnyOf(HasSubstr("unable to open"), HasSubstr("read-only"), HasSubstr("readonly")));
   }
@@ -329,6 +333,7 @@ TEST_F(FaultTest, AReadOnlyDiskIsRefusedClearlyAndNothingIsOverwritten) {
   fresh.db_path = (dir.path() / "fresh.db").string();
   auto made = Store::init(fresh, engine::testing::shipped_catalog(), {}, "correct horse battery staple", now);
   ASSERT_FALSE(made);
+  std::cout << "[ read-only] Store::init: " << made.error().message << "\n";
   EXPECT_THAT(made.error().message, HasSubstr("fresh.db"));
   EXPECT_THAT(made.error().message, HasSubstr("unable to open"));
   auto rebuilt = Store::rebuild(options(), engine::testing::shipped_catalog());

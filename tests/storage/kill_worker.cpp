@@ -4,6 +4,7 @@
 // O_APPEND and fsynced, so that the test knows exactly what was acknowledged before the kill:
 //   ACK <audit_index> <nomination id> <version>
 // Anything else the store answers is a bug; the worker then writes "ERR <detail>" and exits 3.
+// Once the store is open it writes "READY <pid>".
 // Usage: kill_worker DB ACK_FILE THREADS SECONDS
 #include <fcntl.h>
 #include <unistd.h>
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kill_worker: %s\n", store.error().message.c_str());
     return 2;
   }
+  write_line("READY " + std::to_string(::getpid()) + "\n");
   const laurel::engine::Time now = 1547427600;
   const int length = laurel::storage::testing::journey_length(*catalog);
   std::atomic<std::uint64_t> journeys{static_cast<std::uint64_t>(::getpid()) << 20};
