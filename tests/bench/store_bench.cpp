@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
   std::int64_t records = 1'000'000;
   std::string dir_arg = (fs::temp_directory_path() / "laurel-store-bench").string();
   std::string open_db;
-  bool keep = false, skip_throughput = false, fts_during_build = false;
+  bool keep = false, skip_throughput = false, fts_during_build = false, plain_fts = false;
   int build_submitters = 256;
   std::vector<int> levels{1, 8, 64};
   app.add_option("--seconds", seconds, "measuring time per submitter count");
@@ -256,6 +256,7 @@ int main(int argc, char** argv) {
   app.add_flag("--skip-throughput", skip_throughput, "only the large log");
   app.add_flag("--fts-during-build", fts_during_build, "build the large log with the full-text table in place (slow: hours)");
   app.add_option("--build-submitters", build_submitters, "submitters building the large log");
+  app.add_flag("--plain-fts", plain_fts, "diagnostic: measure throughput with the full-text table swapped for a plain one");
   app.add_option("--open-only", open_db, "internal: open DB, print start-up figures");
   CLI11_PARSE(app, argc, argv);
 
@@ -269,11 +270,19 @@ int main(int argc, char** argv) {
     std::printf("== durable commands through Store::execute (WAL, synchronous=FULL; journey: create, 5 x attach, submit, accept,\n"
                 "   3 x score, close_evaluation; each submitter waits for its answer), %.0f s each, in %s\n", seconds, dir.c_str());
     std::printf("   raw: the same record bytes into a bare table, same sync settings, K rows per commit, one thread\n");
+    if (plain_fts) std::printf("   DIAGNOSTIC: the full-text table is a plain table here\n");
     std::printf("%10s %8s %7s %7s %9s %6s %9s %6s %5s | %11s %6s | %12s\n", "submitters", "cmds/s", "p50 ms", "p99 ms", "commits/s",
                 "K", "batch ms", "busy%", "rec B", "raw K rows/s", "store%", "raw K=subm.");
     for (int submitters : levels) {
       const fs::path sub = dir / ("throughput-" + std::to_string(submitters));
       auto store = fresh_store(sub, *catalog);
+      if (plain_fts) {
+        store.reset();
+        exec(options_for(sub).db_path, kFtsToPlain);
+        auto reopened = Store::open(options_for(sub), *catalog);
+        if (!reopened) die(reopened.error().message);
+        store = std::move(*reopened);
+      }
       Peek peek(options_for(sub).db_path);
       const std::int64_t log0 = store->log_size();
       const Store::Counters c0 = store->counters();
