@@ -44,6 +44,11 @@ struct Response {
   void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
 
+// The non-empty segments of a path: "/api/v1/x" → {"api", "v1", "x"}.
+std::vector<std::string> split_path(std::string_view path);
+// The value of cookie `name` in a Cookie header, or "" when absent.
+std::string cookie_value(std::string_view header, std::string_view name);
+
 // Splits a request target into its decoded path and query parameters; false on malformed escapes.
 bool parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);
 

@@ -33,20 +33,6 @@ constexpr const char* kTemplates[] = {"layout.tpl", "error.tpl",    "signin.tpl"
                                       "nomination.tpl", "nomination_new.tpl", "notices.tpl", "notice.tpl",
                                       "decision.tpl", "verify.tpl",  "stats.tpl",  "audit.tpl",  "admin.tpl"};
 
-std::string cookie_value(const std::string& header, std::string_view name) {
-  std::size_t pos = 0;
-  while (pos < header.size()) {
-    auto end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string_view item(header.data() + pos, end - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=') {
-      return std::string(item.substr(name.size() + 1));
-    }
-    pos = end + 1;
-  }
-  return {};
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -55,20 +41,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::string cur;
-  for (char c : path) {
-    if (c == '/') {
-      if (!cur.empty()) parts.push_back(cur);
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  if (!cur.empty()) parts.push_back(cur);
-  return parts;
-}
 
 std::string dir_or(const std::string& configured, const char* env, const char* compiled) {
   if (!configured.empty()) return configured;
