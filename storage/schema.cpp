@@ -92,6 +92,18 @@ CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, conten
 CREATE TABLE workflow_definitions (id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL,
                                    installed_at INTEGER NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;
 )sql",
+    // 2: full-text rows keyed by an integer (nominations.fts_key = the FTS rowid), so that updating
+    // a nomination's text is a rowid lookup instead of a scan of the unindexed id column.
+    R"sql(
+ALTER TABLE nominations ADD COLUMN fts_key INTEGER;
+DROP TABLE nominations_fts;
+CREATE VIRTUAL TABLE nominations_fts USING fts5(id UNINDEXED, name, summary, tokenize = 'trigram');
+CREATE TEMP TABLE fts_keys AS SELECT id, row_number() OVER (ORDER BY created_at, id) AS k FROM nominations;
+CREATE UNIQUE INDEX temp.fts_keys_id ON fts_keys(id);
+UPDATE nominations SET fts_key = (SELECT k FROM fts_keys WHERE fts_keys.id = nominations.id);
+DROP TABLE temp.fts_keys;
+INSERT INTO nominations_fts (rowid, id, name, summary) SELECT fts_key, id, name, summary FROM nominations;
+)sql",
 };
 
 bool has_table(sql::Db& db, const char* name) {
