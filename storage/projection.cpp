@@ -42,15 +42,23 @@ engine::Nomination from_snapshot(std::span<const std::uint8_t> bytes) {
 
 void Projector::write_nomination(const engine::Nomination& n) {
   auto name = n.nominee.contains("name") ? n.nominee.at("name") : std::string();
-  // The full-text row changes only when the name or summary does (most commands change neither).
+  auto opt = [](const std::string& v) { return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v); };
+  // What the row holds now decides how little to write: the full-text row changes only with the
+  // name or summary, and the indexed columns only with a move (most commands change neither, and
+  // an UPDATE that does not name an indexed column leaves that index alone).
   std::optional<std::int64_t> fts_key;
-  bool text_changed = true;
+  bool exists = false, text_changed = true, keys_changed = true;
   {
-    sql::Stmt old(db_, "SELECT fts_key, name, summary FROM nominations WHERE id = ?");
+    sql::Stmt old(db_, "SELECT fts_key, name, summary, office, office_level, state, notice_id, document_no, named_at"
+                       " FROM nominations WHERE id = ?");
     old.bind(1, n.id);
     if (old.step()) {
+      exists = true;
       if (!old.is_null(0)) fts_key = old.i64(0);
       text_changed = old.text(1) != name || old.text(2) != n.summary;
+      keys_changed = old.text(3) != n.office || old.text(4) != n.office_level || old.text(5) != n.state ||
+                     old.text(6) != n.notice_id || old.text(7) != n.document_no ||
+                     (old.is_null(8) ? n.named_at != 0 : old.i64(8) != n.named_at);
     }
   }
   if (!fts_key) {
@@ -60,6 +68,11 @@ void Projector::write_nomination(const engine::Nomination& n) {
   } else if (text_changed) {
     sql::Stmt up(db_, "UPDATE nominations_fts SET name = ?, summary = ? WHERE rowid = ?");
     up.bind(1, name).bind(2, n.summary).bind(3, *fts_key).run();
+  }
+  if (exists && !keys_changed && !text_changed) {
+    sql::Stmt up(db_, "UPDATE nominations SET version = ?, updated_at = ?, snapshot = ?, fts_key = ? WHERE id = ?");
+    up.bind(1, n.version).bind(2, n.updated_at).bind_blob(3, snapshot_bytes(n)).bind(4, *fts_key).bind(5, n.id).run();
+    return;
   }
 
   static const char* kUpsert =
@@ -71,7 +84,6 @@ void Projector::write_nomination(const engine::Nomination& n) {
       " notice_id = excluded.notice_id, document_no = excluded.document_no, named_at = excluded.named_at,"
       " updated_at = excluded.updated_at, snapshot = excluded.snapshot, fts_key = excluded.fts_key";
   sql::Stmt s(db_, kUpsert);
-  auto opt = [](const std::string& v) { return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v); };
   s.bind(1, n.id).bind(2, n.workflow_id).bind(3, n.workflow_version).bind(4, n.category).bind(5, n.level).bind(6, n.year);
   s.bind(7, n.jurisdiction).bind(8, jurisdiction_path(catalog_.tree(), n.jurisdiction)).bind(9, n.office).bind(10, n.office_level);
   s.bind(11, n.owner).bind(12, n.state).bind(13, n.version).bind(14, name).bind(15, n.summary);
