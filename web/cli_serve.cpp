@@ -1,5 +1,6 @@
 #include "web/cli_serve.h"
 
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -46,8 +47,11 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
   serve->add_flag("--trust-proxy", s.trust_proxy, "Trust X-Forwarded-For/-Proto from a reverse proxy on loopback");
   serve->add_option("--objections-per-hour", s.objections_per_hour, "Public objections allowed per client address per hour")->capture_default_str();
   serve->callback([&] {
+    // Log lines are formatted by the thread that logs them and written by one background thread, so
+    // a request never waits on stderr; the queue blocks rather than drop a line when it is full.
+    spdlog::init_thread_pool(8192, 1);
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto logger = std::make_shared<spdlog::logger>("laurel", sink);
+    auto logger = std::make_shared<spdlog::async_logger>("laurel", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
     logger->set_pattern("%v");
     spdlog::set_default_logger(logger);
 
@@ -124,6 +128,7 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     spdlog::info(R"({{"event":"listening","address":"{}","dev_clock":{}}})", *bound, s.dev_clock);
     server.run();
     spdlog::info("{}", R"({"event":"stopped"})");
+    spdlog::shutdown();  // writes every queued line before the process ends
     rc = 0;
   });
 }
