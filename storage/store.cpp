@@ -469,7 +469,32 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
   r.events = std::move(masked);
   r.batch = batch_id;
   if (before) {
-    r.old_value = bj::object{{"state", before->state}, {"version", before->version}, {"office", before->office}};
+    bj::object ov{{"state", before->state}, {"version", before->version}, {"office", before->office}};
+    // An edit's record holds the old values of what it changed beside the new ones in its event;
+    // an old personal value is held as a fresh commitment, erasable like every other.
+    for (const auto& e : *decision) {
+      for (const auto& c : e.changes) {
+        const auto* edited = std::get_if<engine::change::Edited>(&c);
+        if (!edited) continue;
+        const engine::Category* cat = catalog.category(before->category);
+        bj::object old_nominee;
+        auto record_old = [&](const std::string& key, const std::string& old) {
+          const engine::NomineeField* f = cat ? cat->field(key) : nullptr;
+          old_nominee[key] = f && f->personal && !old.empty() ? commit_personal(db, old) : old;
+        };
+        for (const auto& [key, value] : edited->nominee) {
+          auto it = before->nominee.find(key);
+          std::string old = it == before->nominee.end() ? std::string() : it->second;
+          if (old != value) record_old(key, old);
+        }
+        for (const auto& [key, old] : before->nominee) {
+          if (!edited->nominee.contains(key)) record_old(key, old);
+        }
+        if (!old_nominee.empty()) ov["nominee"] = std::move(old_nominee);
+        if (before->summary != edited->summary) ov["summary"] = before->summary;
+      }
+    }
+    r.old_value = std::move(ov);
   }
   bj::object nv{{"state", after.state}, {"version", after.version}, {"office", after.office}};
   if (!contact_commitment.empty()) nv["contact"] = contact_commitment;

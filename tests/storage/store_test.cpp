@@ -3,6 +3,7 @@
 // timers, quotas, personal data kept out of records, refusal of foreign and newer databases.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <fstream>
 #include <random>
@@ -377,6 +378,18 @@ TEST_F(StoreTest, SearchFollowsEditsAndSurvivesTheMigrationFromSchema1) {
   EXPECT_EQ(search_total(*store, "马玉兰", viewer), 1);
   EXPECT_EQ(search_total(*store, "沙娜瓦尔", viewer), 1);
   EXPECT_EQ(search_total(*store, "守望相助", viewer), 1);
+  {
+    // The edit's record holds the old values of what changed (personal ones as commitments).
+    auto rows = store->history(b);
+    auto record = boost::json::parse(rows.back().bytes).as_object();
+    const auto& old = record.at("old").as_object();
+    EXPECT_EQ(old.at("summary").as_string(), "各民族邻里互帮互助，带头学习宣传党的民族政策。");
+    EXPECT_EQ(old.at("nominee").at("name").as_string(), "马玉兰家庭");
+    EXPECT_EQ(old.at("nominee").at("members").as_string(), "5");
+    std::string phone(old.at("nominee").at("contact_phone").as_string());
+    EXPECT_TRUE(phone.starts_with("pd:")) << phone;
+    EXPECT_EQ(rows.back().bytes.find("13993700001"), std::string::npos);
+  }
   EXPECT_EQ(search_total(*store, "邻里互帮", viewer), 1);
 
   // Put the database back into schema 1's shape (full-text rows keyed by the unindexed id, no
