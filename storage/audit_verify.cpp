@@ -1,6 +1,7 @@
 #include "storage/audit_verify.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -70,6 +71,20 @@ class Workers {
   }
   Workers(const Workers&) = delete;
   Workers& operator=(const Workers&) = delete;
+
+  // Runs one job that no worker has started yet on the calling thread: a thread that would otherwise
+  // wait for a result helps instead. False when none is waiting.
+  bool help() {
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || queue_.empty()) return false;
+      job = std::move(queue_.back());
+      queue_.pop_back();
+    }
+    job();
+    return true;
+  }
 
   template <typename F>
   auto submit(F job) -> std::future<decltype(job())> {
@@ -365,7 +380,10 @@ void DatabaseVerification::stream(sql::Db& db) {
     if (chunk->size() != 0) {
       in_flight.push_back(workers_->submit([c = std::move(chunk)]() mutable { return hash_chunk(std::move(c)); }));
     }
-    while (!in_flight.empty() && (in_flight.size() > threads_ || !more) && !stopped()) {
+    while (!in_flight.empty() && (in_flight.size() > threads_ + 1 || !more) && !stopped()) {
+      // While the oldest chunk is still being hashed, hash a later one here rather than wait.
+      while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready && workers_->help()) {
+      }
       auto done = in_flight.front().get();
       in_flight.pop_front();
       combine(db, *done);
