@@ -92,6 +92,18 @@ CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, conten
 CREATE TABLE workflow_definitions (id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL,
                                    installed_at INTEGER NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;
 )sql",
+    // 2: the rotation point of a retired signing key: the size of the last checkpoint it signed (the
+    // one covering its rotate_key record). A retired key may sign nothing larger. Keys retired
+    // before this migration get it from their rotation record.
+    R"sql(
+ALTER TABLE signing_keys ADD COLUMN retired_size INTEGER;
+UPDATE signing_keys SET retired_size = (
+  SELECT idx + 1 FROM audit_log
+  WHERE kind = 'system' AND action = 'rotate_key'
+    AND json_extract(CAST(record AS TEXT), '$.old.verifier_key') = signing_keys.verifier_key
+  ORDER BY idx LIMIT 1)
+WHERE retired_at IS NOT NULL;
+)sql",
 };
 
 bool has_table(sql::Db& db, const char* name) {
