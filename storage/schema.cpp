@@ -104,6 +104,18 @@ UPDATE nominations SET fts_key = (SELECT k FROM fts_keys WHERE fts_keys.id = nom
 DROP TABLE temp.fts_keys;
 INSERT INTO nominations_fts (rowid, id, name, summary) SELECT fts_key, id, name, summary FROM nominations;
 )sql",
+    // 3: the rotation point of a retired signing key: the size of the last checkpoint it signed (the
+    // one covering its rotate_key record). A retired key may sign nothing larger. Keys retired
+    // before this migration get it from their rotation record.
+    R"sql(
+ALTER TABLE signing_keys ADD COLUMN retired_size INTEGER;
+UPDATE signing_keys SET retired_size = (
+  SELECT idx + 1 FROM audit_log
+  WHERE kind = 'system' AND action = 'rotate_key'
+    AND json_extract(CAST(record AS TEXT), '$.old.verifier_key') = signing_keys.verifier_key
+  ORDER BY idx LIMIT 1)
+WHERE retired_at IS NOT NULL;
+)sql",
 };
 
 bool has_table(sql::Db& db, const char* name) {

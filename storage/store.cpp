@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "engine/administration.h"
+#include "storage/audit_proofs.h"
 #include "storage/audit_tree.h"
 #include "storage/canonical_json.h"
 #include "storage/personal_data.h"
@@ -118,6 +119,7 @@ struct Store::Impl {
   std::unique_ptr<sql::Db> writer;
   std::unique_ptr<AuditTree> tree;
   ReadPool reads;
+  std::unique_ptr<audit::AuditReader> audit;  // the auditors' checkpoints and proofs
 
   std::mutex mu;
   std::condition_variable cv;
@@ -817,9 +819,12 @@ std::expected<std::unique_ptr<Store>, StoreError> Store::open(const Options& opt
     if (!fs::is_directory(options.files_folder(), ec)) {
       return std::unexpected(StoreError{"the attachments folder " + options.files_folder() + " is missing"});
     }
-    auto tree = AuditTree::open(**db, options.key_file());
+    auto tree = AuditTree::open(**db, options.key_file(), options.audit_tree);
     if (!tree) return std::unexpected(StoreError{tree.error()});
+    auto reader = audit::AuditReader::open(options.db_path);
+    if (!reader) return std::unexpected(StoreError{reader.error()});
     auto impl = std::make_unique<Impl>(options, catalog);
+    impl->audit = std::move(*reader);
     impl->writer = std::move(*db);
     impl->tree = std::move(*tree);
     impl->refresh_next_due();
@@ -1502,41 +1507,8 @@ Store::Counters Store::counters() const {
                   impl_->last_batch.load()};
 }
 
-std::optional<Store::SignedCheckpoint> Store::latest_checkpoint() {
-  auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT note, size FROM checkpoints ORDER BY size DESC LIMIT 1");
-  if (!s.step()) return std::nullopt;
-  return SignedCheckpoint{s.text(0), s.i64(1)};
-}
+audit::AuditReader& Store::audit() { return *impl_->audit; }
 
 std::string Store::verifier_key() const { return impl_->tree->signer().verifier_key(); }
-
-std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::inclusion_proof(std::int64_t index, std::int64_t size) {
-  if (index < 0 || size <= 0 || index >= size) return std::nullopt;
-  auto db = impl_->reads.get();
-  sql::Transaction snapshot(*db, false);
-  {
-    // Indexes are dense from 0, so the size is one primary-key lookup, not a count of every row.
-    sql::Stmt c(*db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
-    c.step();
-    if (size > c.i64(0)) return std::nullopt;
-  }
-  SqlNodeReader reader(*db);
-  return merkle::inclusion_proof(static_cast<std::uint64_t>(index), static_cast<std::uint64_t>(size), reader);
-}
-
-std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::consistency_proof(std::int64_t from, std::int64_t to) {
-  if (from < 0 || to <= 0 || from > to) return std::nullopt;
-  auto db = impl_->reads.get();
-  sql::Transaction snapshot(*db, false);
-  {
-    // Indexes are dense from 0, so the size is one primary-key lookup, not a count of every row.
-    sql::Stmt c(*db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
-    c.step();
-    if (to > c.i64(0)) return std::nullopt;
-  }
-  SqlNodeReader reader(*db);
-  return merkle::consistency_proof(static_cast<std::uint64_t>(from), static_cast<std::uint64_t>(to), reader);
-}
 
 }  // namespace laurel::storage
