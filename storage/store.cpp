@@ -126,6 +126,7 @@ struct Store::Impl {
 
   std::atomic<Time> next_due{kNoDue};
   std::atomic<std::uint64_t> batches{0}, commands{0}, failures{0}, commit_micros{0}, last_batch{0};
+  std::array<std::atomic<std::uint64_t>, Counters::kCommitBuckets.size()> commit_buckets{};
   std::mutex callback_mu;
   std::function<void(std::optional<Time>)> on_commit;
 
@@ -244,8 +245,11 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
   batches += 1;
   commands += jobs.size();
   last_batch = jobs.size();
-  commit_micros += static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  commit_micros += static_cast<std::uint64_t>(micros);
+  for (std::size_t i = 0; i < commit_buckets.size(); ++i) {
+    if (static_cast<double>(micros) <= Counters::kCommitBuckets[i] * 1e6) commit_buckets[i] += 1;
+  }
   refresh_next_due();
   for (auto& j : jobs) j->complete();
   return true;
@@ -1393,15 +1397,17 @@ bool Store::ping() {
 }
 
 Store::Counters Store::counters() const {
-  return Counters{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
-                  impl_->last_batch.load()};
+  Counters c{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
+             impl_->last_batch.load(), {}};
+  for (std::size_t i = 0; i < c.commit_buckets.size(); ++i) c.commit_buckets[i] = impl_->commit_buckets[i].load();
+  return c;
 }
 
 std::optional<Store::SignedCheckpoint> Store::latest_checkpoint() {
   auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT note, size FROM checkpoints ORDER BY size DESC LIMIT 1");
+  sql::Stmt s(*db, "SELECT note, size, at FROM checkpoints ORDER BY size DESC LIMIT 1");
   if (!s.step()) return std::nullopt;
-  return SignedCheckpoint{s.text(0), s.i64(1)};
+  return SignedCheckpoint{s.text(0), s.i64(1), s.i64(2)};
 }
 
 std::string Store::verifier_key() const { return impl_->tree->signer().verifier_key(); }

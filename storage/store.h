@@ -244,6 +244,7 @@ class Store {
   struct SignedCheckpoint {
     std::string note;
     std::int64_t size = 0;
+    Time at = 0;  // when it was signed
   };
   std::optional<SignedCheckpoint> latest_checkpoint();
   std::string verifier_key() const;
@@ -258,6 +259,9 @@ class Store {
     std::uint64_t failures = 0;
     std::uint64_t commit_micros = 0;  // total time inside commit batches
     std::uint64_t last_batch = 0;
+    // Commit batches by duration: counts at or below kCommitBuckets[i] seconds (cumulative, Prometheus).
+    static constexpr std::array<double, 10> kCommitBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+    std::array<std::uint64_t, 10> commit_buckets{};
   };
   Counters counters() const;
 
