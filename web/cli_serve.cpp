@@ -86,9 +86,7 @@ bool gather(ServeSettings& s, const std::string& config, const std::map<std::str
     auto it = std::find_if(table.begin(), table.end(), [&](const SettingInfo& i) { return i.name == name; });
     if (auto bad = it->set(s, value)) errors.push_back("--" + name + ": " + *bad);
   }
-  if (errors.empty()) {
-    for (auto& e : check_settings(s)) errors.push_back((config.empty() ? "" : config + ": ") + e);
-  }
+  for (auto& e : check_settings(s)) errors.push_back((config.empty() ? "" : config + ": ") + e);
   for (const auto& e : errors) err << "error: " << e << "\n";
   return errors.empty();
 }
@@ -238,9 +236,7 @@ void add_config_command(CLI::App& app, const std::string& built_in_workflows, in
     ServeSettings s;
     std::vector<std::string> errors;
     for (const auto& e : read_config_file(file, s)) errors.push_back(e.to_string());
-    if (errors.empty()) {
-      for (auto& e : check_settings(s)) errors.push_back(file + ": " + e);
-    }
+    for (auto& e : check_settings(s)) errors.push_back(file + ": " + e);
     if (errors.empty()) {
       resolve_defaults(s, workflows);
       for (auto& e : check_files(s)) errors.push_back(file + ": " + e);
