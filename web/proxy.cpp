@@ -151,13 +151,14 @@ void apply_forwarding(Request& request, const std::string& peer, const TrustedPr
   if (auto fwd = request.header("forwarded"); !fwd.empty()) {
     hops = forwarded_hops(fwd);
   } else {
-    for (auto entry : split(request.header("x-forwarded-for"), ',')) {
+    const std::string xff = request.header("x-forwarded-for");
+    const std::string proto = request.header("x-forwarded-proto");
+    for (auto entry : split(xff, ',')) {
       if (!entry.empty()) hops.push_back(Hop{node_address(entry), {}});
     }
     if (!hops.empty()) {
-      auto protos = split(request.header("x-forwarded-proto"), ',');
-      hops.back().proto = std::string(protos.back());
-    } else if (auto proto = request.header("x-forwarded-proto"); !proto.empty()) {
+      hops.back().proto = std::string(split(proto, ',').back());
+    } else if (!proto.empty()) {
       hops.push_back(Hop{std::nullopt, std::string(split(proto, ',').back())});
     }
   }

@@ -208,7 +208,6 @@ std::vector<std::string> check_settings(const ServeSettings& s) {
   if (!s.public_url.empty()) {
     if (auto u = parse_public_url(s.public_url); !u) errors.push_back("public-url: " + u.error());
   }
-  if (s.upload_limit < s.body_limit) errors.push_back("upload-limit must be at least body-limit");
   return errors;
 }
 

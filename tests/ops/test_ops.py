@@ -279,6 +279,7 @@ class NginxTest(unittest.TestCase):
         self.assertIn("syntax is ok", r.stderr)
 
     def test_journey_over_https(self):
+        first_record = len(audit_addresses(self.db))
         admin = self.https()
         r = expect(admin.login("admin", ADMIN_PASSWORD), 200, "admin login")
         self.assertIn("TLSv1.", admin.last_tls_version)
@@ -301,9 +302,8 @@ class NginxTest(unittest.TestCase):
         got = expect(reviewer.get("/api/v1/nominations/" + q(n["id"])), 200, "reviewer reads").json
         self.assertEqual(got["state"], "county_review")
 
-        records = audit_addresses(self.db)
-        mine = [a for (action, a) in records if action in ("create", "submit", "upload", "attach") or action == "login"]
-        self.assertTrue(mine, records)
+        records = audit_addresses(self.db)[first_record:]
+        self.assertGreater(len(records), 8, records)
         self.assertNotIn("6.6.6.6", [a for _, a in records])
         self.assertIn("127.0.0.2", [a for _, a in records])
         # Every request came through nginx from 127.0.0.2: no record names the proxy as the client.
@@ -363,19 +363,6 @@ class NginxTest(unittest.TestCase):
         self.assertTrue(resp.getheader("location").startswith("https://localhost"))
         self.assertEqual(self.https().get("/metrics").status, 404)
         self.assertEqual(self.https().get("/healthz").status, 200)
-
-    def test_absolute_links_use_the_public_url(self):
-        # A notice page: the printed copy carries the page's address under the public URL.
-        admin = self.https()
-        expect(admin.login("admin", ADMIN_PASSWORD), 200, "admin login")
-        r = self.https().get("/notices")
-        self.assertEqual(r.status, 200)
-        ids = re.findall(r'href="/notices/([^"/?]+)"', r.text)
-        if not ids:
-            self.skipTest("no publicity notice in this database")
-        page = self.https().get("/notices/" + ids[0])
-        self.assertIn(self.public_url + "/notices/" + ids[0], page.text)
-
 
 class _WithHeaders:
     """A client that adds headers to every request (to send forged forwarding headers)."""
