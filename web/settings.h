@@ -42,6 +42,8 @@ struct ServeSettings {
   bool backup_before_migrate = true;
   // Development only.
   bool dev_clock = false;
+
+  bool operator==(const ServeSettings&) const = default;
 };
 
 // One setting, for documentation, --help and the parser.

@@ -118,6 +118,20 @@ TEST(ConfigFile, ReadsEveryFormAndNamesTheLineOfEachError) {
   EXPECT_EQ(errors[4].to_string(), "b.conf:6: \"io-threads\" is set twice (first on line 5)");
 }
 
+TEST(ConfigFile, TheDocumentedDefaultsAreTheDefaults) {
+  // Every default shown by `laurel config settings` (and so in the README) that is a value, not a
+  // description, is what an empty configuration gives.
+  int checked = 0;
+  for (const auto& info : serve_settings()) {
+    if (info.default_value.starts_with("(") || info.default_value.find('/') != std::string::npos || info.default_value.starts_with("DB.")) continue;
+    ServeSettings s;
+    ASSERT_FALSE(info.set(s, info.default_value)) << info.name;
+    EXPECT_TRUE(s == ServeSettings{}) << info.name << " = " << info.default_value;
+    ++checked;
+  }
+  EXPECT_GE(checked, 13);
+}
+
 TEST(ConfigFile, CrossChecks) {
   ServeSettings s;
   auto errors = check_settings(s);
