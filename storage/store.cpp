@@ -769,8 +769,11 @@ std::expected<void, StoreError> Store::backup(const std::string& db_path, const 
     sqlite3_backup* b = sqlite3_backup_init(dst.handle(), "main", (*src)->handle(), "main");
     if (!b) return std::unexpected(StoreError{to + ": " + sqlite3_errmsg(dst.handle())});
     int rc;
+    // All pages in one step, inside one read transaction: the server is another connection (often
+    // another process), and a step-wise copy restarts from the first page whenever it commits, so
+    // on a busy server it might never finish. In WAL mode the read does not block the writer.
     do {
-      rc = sqlite3_backup_step(b, 256);
+      rc = sqlite3_backup_step(b, -1);
       if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     sqlite3_backup_finish(b);
