@@ -212,10 +212,10 @@ http {
 """ % {"d": self.dir})
 
     def test_config(self):
-        return subprocess.run(["nginx", "-t", "-p", self.dir, "-c", self.conf], capture_output=True, text=True, timeout=30)
+        return subprocess.run(["nginx", "-t", "-p", self.dir, "-e", os.path.join(self.dir, "error.log"), "-c", self.conf], capture_output=True, text=True, timeout=30)
 
     def start(self):
-        self.proc = subprocess.Popen(["nginx", "-p", self.dir, "-c", self.conf, "-g", "daemon off;"], stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(["nginx", "-p", self.dir, "-e", os.path.join(self.dir, "error.log"), "-c", self.conf, "-g", "daemon off;"], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
