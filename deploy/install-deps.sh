@@ -12,6 +12,9 @@ PACKAGES=(
   libsqlite3-dev libcereal-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libctemplate-dev libmimalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-nacl sqlite3 curl
+  # operations: nginx in front of Laurel (install.sh and its end-to-end test), openssl for certificates,
+  # systemd-analyze for the units, YAML for the alert rules' test
+  nginx openssl systemd python3-yaml
 )
 
 missing=()

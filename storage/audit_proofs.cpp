@@ -44,7 +44,7 @@ struct AuditReader::Statements {
   explicit Statements(sql::Db& db)
       : begin(db, "BEGIN"),
         end(db, "COMMIT"),
-        latest(db, "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1"),
+        latest(db, "SELECT size, root, note, at FROM checkpoints ORDER BY size DESC LIMIT 1"),
         nodes(db) {}
   sql::Stmt begin;
   sql::Stmt end;
@@ -92,6 +92,7 @@ std::optional<LatestCheckpoint> read_latest(Statements& st) {
   auto root = s.blob_view(1);
   if (root.size() == cp.root.size()) std::copy(root.begin(), root.end(), cp.root.begin());
   cp.note = s.text(2);
+  cp.at = s.i64(3);
   s.reset();
   return cp;
 }

@@ -129,6 +129,7 @@ struct Store::Impl {
 
   std::atomic<Time> next_due{kNoDue};
   std::atomic<std::uint64_t> batches{0}, commands{0}, failures{0}, commit_micros{0}, last_batch{0};
+  std::array<std::atomic<std::uint64_t>, Counters::kCommitBuckets.size()> commit_buckets{};
   std::mutex callback_mu;
   std::function<void(std::optional<Time>)> on_commit;
 
@@ -321,8 +322,11 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
   batches += 1;
   commands += jobs.size();
   last_batch = jobs.size();
-  commit_micros += static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  commit_micros += static_cast<std::uint64_t>(micros);
+  for (std::size_t i = 0; i < commit_buckets.size(); ++i) {
+    if (static_cast<double>(micros) <= Counters::kCommitBuckets[i] * 1e6) commit_buckets[i] += 1;
+  }
   // The batch is committed: nothing after this point may turn it into a failure.
   try {
     refresh_next_due();
@@ -875,8 +879,11 @@ std::expected<void, StoreError> Store::backup(const std::string& db_path, const 
     sqlite3_backup* b = sqlite3_backup_init(dst.handle(), "main", (*src)->handle(), "main");
     if (!b) return std::unexpected(StoreError{to + ": " + sqlite3_errmsg(dst.handle())});
     int rc;
+    // All pages in one step, inside one read transaction: the server is another connection (often
+    // another process), and a step-wise copy restarts from the first page whenever it commits, so
+    // on a busy server it might never finish. In WAL mode the read does not block the writer.
     do {
-      rc = sqlite3_backup_step(b, 256);
+      rc = sqlite3_backup_step(b, -1);
       if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     sqlite3_backup_finish(b);
@@ -1503,8 +1510,10 @@ bool Store::ping() {
 }
 
 Store::Counters Store::counters() const {
-  return Counters{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
-                  impl_->last_batch.load()};
+  Counters c{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
+             impl_->last_batch.load(), {}};
+  for (std::size_t i = 0; i < c.commit_buckets.size(); ++i) c.commit_buckets[i] = impl_->commit_buckets[i].load();
+  return c;
 }
 
 audit::AuditReader& Store::audit() { return *impl_->audit; }

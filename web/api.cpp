@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <sys/statvfs.h>
+
 #include <cstring>
 
 #include <array>
@@ -20,6 +22,7 @@
 #include "storage/canonical_json.h"
 #include "storage/merkle.h"
 #include "web/api_json.h"
+#include "web/backups.h"
 
 namespace laurel::web {
 namespace bj = boost::json;
@@ -135,6 +138,7 @@ struct Api::Impl {
   ApiConfig config;
   storage::AttachmentStore files;
   RateLimiter login_account, login_address, objections;
+  const Time started_at = std::time(nullptr);
 
   // Metrics.
   std::mutex metrics_mu;
@@ -235,6 +239,39 @@ Response Api::Impl::metrics_text() {
   o << "# HELP laurel_commit_seconds_total Time spent in commit batches.\n# TYPE laurel_commit_seconds_total counter\nlaurel_commit_seconds_total " << static_cast<double>(c.commit_micros) / 1e6 << "\n";
   o << "# HELP laurel_last_batch_size Jobs in the last commit batch.\n# TYPE laurel_last_batch_size gauge\nlaurel_last_batch_size " << c.last_batch << "\n";
   o << "# HELP laurel_audit_log_records Records in the audit log.\n# TYPE laurel_audit_log_records gauge\nlaurel_audit_log_records " << store.log_size() << "\n";
+  o << "# HELP laurel_commit_duration_seconds Time to commit one batch (SQLite transaction and fsync).\n# TYPE laurel_commit_duration_seconds histogram\n";
+  for (std::size_t i = 0; i < c.commit_buckets.size(); ++i) {
+    o << "laurel_commit_duration_seconds_bucket{le=\"" << storage::Store::Counters::kCommitBuckets[i] << "\"} " << c.commit_buckets[i] << "\n";
+  }
+  o << "laurel_commit_duration_seconds_bucket{le=\"+Inf\"} " << c.batches << "\nlaurel_commit_duration_seconds_sum "
+    << static_cast<double>(c.commit_micros) / 1e6 << "\nlaurel_commit_duration_seconds_count " << c.batches << "\n";
+  o << "# HELP laurel_build_info The running version.\n# TYPE laurel_build_info gauge\nlaurel_build_info{version=\"" << config.version << "\"} 1\n";
+  o << "# HELP laurel_start_time_seconds When the server started (Unix time).\n# TYPE laurel_start_time_seconds gauge\nlaurel_start_time_seconds " << started_at << "\n";
+  if (auto cp = store.audit().latest_checkpoint()) {
+    o << "# HELP laurel_checkpoint_timestamp_seconds When the latest checkpoint of the audit log was signed (Unix time).\n"
+         "# TYPE laurel_checkpoint_timestamp_seconds gauge\nlaurel_checkpoint_timestamp_seconds " << cp->at << "\n";
+    o << "# HELP laurel_checkpoint_size Records covered by the latest signed checkpoint.\n# TYPE laurel_checkpoint_size gauge\nlaurel_checkpoint_size " << cp->size << "\n";
+  }
+  const auto& db_path = store.options().db_path;
+  std::error_code ec;
+  auto folder = std::filesystem::absolute(db_path, ec).parent_path();
+  if (struct statvfs v; ::statvfs(folder.c_str(), &v) == 0) {
+    o << "# HELP laurel_data_free_bytes Free space for the service in the data folder's file system.\n# TYPE laurel_data_free_bytes gauge\nlaurel_data_free_bytes "
+      << static_cast<double>(v.f_bavail) * static_cast<double>(v.f_frsize) << "\n";
+    o << "# HELP laurel_data_size_bytes Size of the data folder's file system.\n# TYPE laurel_data_size_bytes gauge\nlaurel_data_size_bytes "
+      << static_cast<double>(v.f_blocks) * static_cast<double>(v.f_frsize) << "\n";
+  }
+  {
+    auto size = std::filesystem::file_size(db_path, ec);
+    auto wal = std::filesystem::file_size(db_path + "-wal", ec);
+    if (ec) wal = 0;
+    o << "# HELP laurel_database_bytes Size of the database file and its write-ahead log.\n# TYPE laurel_database_bytes gauge\nlaurel_database_bytes " << size + wal << "\n";
+  }
+  if (auto backup = read_backup_status(db_path)) {
+    o << "# HELP laurel_last_backup_timestamp_seconds When the last verified backup (laurel backup --dir) finished (Unix time).\n"
+         "# TYPE laurel_last_backup_timestamp_seconds gauge\nlaurel_last_backup_timestamp_seconds " << backup->first << "\n";
+    o << "# HELP laurel_last_backup_records Audit records in the last verified backup.\n# TYPE laurel_last_backup_records gauge\nlaurel_last_backup_records " << backup->second << "\n";
+  }
   if (auto due = store.next_due()) o << "# HELP laurel_next_timer_seconds When the next system action falls due (Unix time).\n# TYPE laurel_next_timer_seconds gauge\nlaurel_next_timer_seconds " << *due << "\n";
   Response resp;
   resp.content_type = "text/plain; version=0.0.4";

@@ -24,6 +24,7 @@ struct ApiConfig {
   engine::Time login_window = 15 * 60;
   int objections_per_hour = 10;                 // per client address
   std::int64_t max_json_body = 1024 * 1024;
+  std::string version;                          // for laurel_build_info
 };
 
 // Who sent a request: a session cookie, a bearer token, or nobody.

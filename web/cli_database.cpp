@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/administration.h"
+#include "web/backups.h"
 #include "web/catalog_files.h"
 #include "web/demo.h"
 
@@ -136,10 +137,34 @@ void add_database_commands(CLI::App& app, CommonOptions& o, int& rc) {
   });
 
   static std::string to;
-  auto* backup = app.add_subcommand("backup", "Copy a consistent snapshot of the database with SQLite's online backup (safe while the server runs)");
+  static std::string dir;
+  static int keep = 7;
+  auto* backup = app.add_subcommand("backup", "Copy a consistent snapshot of the database with SQLite's online backup (safe while the server runs); "
+                                              "with --dir, the nightly job: a verified copy, new attachments, the oldest copies beyond --keep removed");
   add_common_options(*backup, o);
-  backup->add_option("--to", to, "The backup file to create (must not exist)")->required();
+  auto* to_opt = backup->add_option("--to", to, "The backup file to create (must not exist)");
+  auto* dir_opt = backup->add_option("--dir", dir, "The backup folder: writes DIR/laurel-TIME.db, verifies it with the audit verifier, "
+                                                   "copies new attachments to DIR/files/ and records the outcome in DB.last-backup");
+  backup->add_option("--keep", keep, "With --dir: how many copies to keep")->capture_default_str()->check(CLI::Range(1, 100000));
+  to_opt->excludes(dir_opt);
   backup->callback([&] {
+    if (to.empty() == dir.empty()) {
+      std::cerr << "error: give either --to FILE (one copy) or --dir DIR (the verified, rotated nightly copy)\n";
+      rc = 2;
+      return;
+    }
+    auto so = store_options(o);
+    if (!dir.empty()) {
+      auto r = run_backup(BackupRun{o.db, so.files_folder(), dir, keep, wall_clock()}, std::cout);
+      if (!r) {
+        std::cerr << "error: backup: " << r.error() << "\n";
+        rc = 1;
+        return;
+      }
+      std::cout << "the signing key (" << so.key_file() << ") is not in the backup: keep its own copy apart from these\n";
+      rc = 0;
+      return;
+    }
     auto r = storage::Store::backup(o.db, to);
     if (!r) {
       std::cerr << "error: " << r.error().message << "\n";
@@ -147,8 +172,8 @@ void add_database_commands(CLI::App& app, CommonOptions& o, int& rc) {
       return;
     }
     std::cout << "backed up " << o.db << " to " << to << "\n"
-              << "the signing key (" << store_options(o).key_file() << ") and the attachments folder ("
-              << store_options(o).files_folder() << ") are not in the backup: copy them separately\n";
+              << "the signing key (" << so.key_file() << ") and the attachments folder ("
+              << so.files_folder() << ") are not in the backup: copy them separately\n";
     rc = 0;
   });
 }

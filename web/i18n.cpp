@@ -276,6 +276,7 @@ constexpr Text kTexts[] = {
     {"notice_window", "公示时间：{0}（{1}个工作日）。", "Publicity: {0} ({1} working days)."},
     {"notice_how_to_object", "公示期间，如对公示对象有异议，请于{1}前通过本页面提交，或以书面形式向{0}反映。反映情况应实事求是，提倡实名反映，请留下真实姓名和联系方式，以便核实。",
      "If you object to a nominee, submit it on this page, or in writing to the {0}, before the end of {1}. Keep to the facts; please give your real name and contact so that it can be checked."},
+    {"notice_online_address", "网上提交地址：{0}", "Online: {0}"},
     {"index", "序号", "No."},
     {"objection_form_title", "提出异议", "Lodge an objection"},
     {"objection_form_intro", "请如实说明情况。联系方式仅供核实，只向负责核查的审核人员和审计人员显示。",

@@ -7,6 +7,7 @@
 #include "web/cli_database.h"
 #include "web/cli_serve.h"
 #include "web/cli_workflows.h"
+#include "web/settings.h"
 
 #ifndef LAUREL_WORKFLOWS_DIR
 #define LAUREL_WORKFLOWS_DIR "workflows"
@@ -21,7 +22,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   int rc = 0;
-  std::string workflows_dir = LAUREL_WORKFLOWS_DIR;
+  // The installed data (PREFIX/share/laurel/workflows) when this binary is installed, else the source tree.
+  const std::string built_in_workflows = laurel::web::data_folder("workflows", LAUREL_WORKFLOWS_DIR);
+  std::string workflows_dir = built_in_workflows;
   auto* workflows = app.add_subcommand("workflows", "Work with workflow definitions and their data");
   workflows->require_subcommand(1);
   auto* check = workflows->add_subcommand("check", "Validate workflow definitions, categories, jurisdictions and holidays");
@@ -32,10 +35,11 @@ int main(int argc, char** argv) {
   check->callback([&] { rc = laurel::web::check_workflows(workflows_dir, files, std::cout, std::cerr); });
 
   laurel::web::CommonOptions common;
-  common.workflows = LAUREL_WORKFLOWS_DIR;
+  common.workflows = built_in_workflows;
   laurel::web::add_database_commands(app, common, rc);
   laurel::web::add_serve_command(app, common, rc);
   laurel::web::add_audit_commands(app, rc);
+  laurel::web::add_config_command(app, built_in_workflows, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;

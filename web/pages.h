@@ -24,6 +24,9 @@ struct PagesConfig {
   // web/static (compiled in).
   std::string templates_dir;
   std::string static_dir;
+  // The public base URL (settings: public-url), for the absolute addresses printed on notices; empty:
+  // from the request's Host header.
+  std::string public_url;
 };
 
 class Site;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 
+#include "web/proxy.h"
 #include "web/site.h"
 
 namespace laurel::web {
@@ -91,6 +92,8 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
   std::string window = date_range_text(lang, cal.local_date(notice.starts_at), cal.local_date(notice.ends_at - 1));
   b->SetValue("WINDOW", trf(lang, "notice_window", {window, std::to_string(working_days(cal, notice.starts_at, notice.ends_at))}));
   b->SetValue("HOW_TO_OBJECT", trf(lang, "notice_how_to_object", {authority, site.date(lang, notice.ends_at - 1)}));
+  // The printed notice carries the page's absolute address: a reader of the paper copy types it in.
+  b->SetValue("ONLINE_ADDRESS", trf(lang, "notice_online_address", {absolute_url(page.request, site.config.public_url, "/notices/" + url_encode(notice.id))}));
   b->SetValue("DATE", site.date(lang, notice.starts_at));
   std::size_t index = 0;
   auto groups = by_category(site.catalog, notice.nominations, true);

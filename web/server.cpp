@@ -14,6 +14,8 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "web/systemd_notify.h"
+
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -178,17 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     beast::error_code pec;
     auto peer = stream_.socket().remote_endpoint(pec);
-    req.client_address = pec ? "" : peer.address().to_string();
-    if (server_.config.trust_proxy && peer.address().is_loopback()) {
-      std::string fwd = req.header("x-forwarded-for");
-      if (!fwd.empty()) {
-        auto comma = fwd.rfind(',');
-        std::string last = comma == std::string::npos ? fwd : fwd.substr(comma + 1);
-        while (!last.empty() && last.front() == ' ') last.erase(0, 1);
-        req.client_address = last;
-      }
-      req.secure = req.header("x-forwarded-proto") == "https";
-    }
+    apply_forwarding(req, pec ? std::string() : peer.address().to_string(), server_.config.proxies, server_.config.tls_default);
     req.request_id = req.header("x-request-id").empty() || req.header("x-request-id").size() > 64 ? new_request_id() : req.header("x-request-id");
     stream_.expires_never();
     server_.in_flight += 1;
@@ -364,6 +356,7 @@ void Server::Impl::shutdown() {
   acceptor.close(ec);
   net::post(timer.get_executor(), [this] { timer.cancel(); });
   spdlog::info(R"({{"event":"stopping","in_flight":{}}})", in_flight.load());
+  notify_systemd("STOPPING=1");
   // Let the handlers in flight finish (their commands commit), then stop the network threads.
   stopper = std::thread([this] {
     workers.join();
@@ -387,7 +380,13 @@ std::expected<std::string, std::string> Server::listen() {
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
-  if (ec) return std::unexpected("cannot listen on " + impl_->config.address + ":" + std::to_string(impl_->config.port) + ": " + ec.message());
+  if (ec) {
+    std::string hint = ec == net::error::address_in_use ? " (another program, or another laurel, holds this port: stop it or choose another `listen`)"
+                       : ec == net::error::access_denied ? " (ports below 1024 need privileges: listen on a high port behind the proxy)"
+                       : ec == boost::system::errc::address_not_available ? " (no interface of this machine has that address)"
+                       : "";
+    return std::unexpected("cannot listen on " + impl_->config.address + ":" + std::to_string(impl_->config.port) + ": " + ec.message() + hint);
+  }
   a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return std::unexpected("cannot listen: " + ec.message());
   auto bound = a.local_endpoint();

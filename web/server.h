@@ -14,6 +14,7 @@
 #include <string>
 
 #include "web/api.h"
+#include "web/proxy.h"
 
 namespace laurel::web {
 
@@ -27,7 +28,8 @@ struct ServerConfig {
   std::chrono::seconds idle_timeout{60};          // keep-alive between requests
   int io_threads = 2;
   int workers = 64;
-  bool trust_proxy = false;                       // take X-Forwarded-For / -Proto from a proxy on loopback
+  TrustedProxies proxies;                         // peers whose Forwarded / X-Forwarded-* headers are believed
+  bool tls_default = false;                       // every request counts as secure (the public URL is https)
   std::string upload_dir;                         // where uploads are streamed (the attachments folder)
 };
 

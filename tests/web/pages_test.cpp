@@ -440,6 +440,8 @@ TEST_F(PagesTest, ThePublicNoticeWorksSignedOutShowsNoContactAndTakesObjections)
   EXPECT_THAT(page.body, Not(HasSubstr("13993700001")));
   EXPECT_THAT(page.body, Not(HasSubstr("月牙墩村")));
   EXPECT_THAT(page.body, HasSubstr(R"(action="/notices/)" + notice + R"(/object")"));
+  // The printed notice carries its absolute address (no public-url configured: from the Host header).
+  EXPECT_THAT(page.body, HasSubstr("网上提交地址：http://localhost/notices/" + notice));
 
   Response lodged = post("/notices/" + notice + "/object",
                          form_encode({{"nomination_id", id}, {"text", "该户不符合条件"}, {"contact", "张三 13800000000"}}));

@@ -22,6 +22,7 @@
     {{/GROUP}}
     <p class="indent">{{WINDOW}}</p>
     <p class="indent">{{HOW_TO_OBJECT}}</p>
+    <p class="indent online-address">{{ONLINE_ADDRESS}}</p>
     <p class="doc-sign">{{AUTHORITY}}<br>{{DATE}}</p>
   </div>
 </article>
