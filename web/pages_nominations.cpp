@@ -672,6 +672,10 @@ Response nomination_page(Site& site, Page& page, const std::string& id, int stat
     d->SetValue("NAMED_AT", site.date(lang, n.named_at));
     d->SetValue("VALID_UNTIL", site.date(lang, n.valid_until));
     d->SetValue("VERIFY_URL", "/verify/" + url_encode(n.id));
+    if (n.state == "named") {
+      d->SetValueAndShowSection("CERTIFICATE_URL", "/decisions/" + url_encode(n.document_no) + "/certificates/" + url_encode(n.id),
+                                "CERTIFICATE");
+    }
   }
   if (!n.parent_id.empty()) b->SetValueAndShowSection("PARENT_URL", "/nominations/" + url_encode(n.parent_id), "PARENT");
   for (const auto& c : n.children) {
