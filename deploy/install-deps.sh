@@ -12,7 +12,13 @@ PACKAGES=(
   libsqlite3-dev libcereal-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libctemplate-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-nacl sqlite3 curl
+  # browser tests (tests/browser): Debian's chromium driven by playwright-core from npm, Node.js (the
+  # machine's own 20 when present, which brings npm), the CJK fonts that pages and printed PDFs use
+  chromium fonts-noto-cjk nodejs
 )
+# npm comes with a Node.js from NodeSource (which conflicts with Debian's npm package); with Debian's
+# nodejs it is a package of its own.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
