@@ -210,6 +210,12 @@ async function submit(page, formSelector, { shot, status } = {}) {
   return postStatus;
 }
 
+// A screenshot of the window only (for the README), with `selector` scrolled to the top.
+async function viewShot(page, name, selector) {
+  if (selector) await page.locator(selector).first().evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: path.join(SHOTS, name + '.png') });
+}
+
 async function pdfPages(page, file) {
   const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
   fs.writeFileSync(path.join(SHOTS, file), pdf);
@@ -344,8 +350,14 @@ test('a county family nomination: the unit fills the form, uploads its materials
 
 test('the reviewer accepts from the inbox; three panelists score; the reviewer closes the evaluation', async () => {
   const reviewer = await signIn('gz_reviewer', 'gz_reviewer');
+  // A list of 50 stays well under the page budget (checked by visit).
+  await visit(reviewer.page, '/nominations?per_page=50');
+  assert.equal(await reviewer.page.locator('table.data-table tbody tr').count(), 50);
   // The inbox: filters and the new nomination at the county's review.
   await visit(reviewer.page, '/nominations?state=county_review&category=family&year=2019', { shot: 'reviewer-inbox' });
+  await visit(reviewer.page, '/');
+  await viewShot(reviewer.page, 'readme-home-reviewer');
+  await visit(reviewer.page, '/nominations?state=county_review&category=family&year=2019');
   await reviewer.page.click(`a[href="${state.familyUrl}"]`);
   await reviewer.page.waitForURL(base + state.familyUrl);
   await act(reviewer.page, 'accept', { comment: '材料齐全，同意进入评审。' });
@@ -371,7 +383,7 @@ test('the reviewer accepts from the inbox; three panelists score; the reviewer c
     }
     const total = await p.page.locator('#act-score output[data-score-total]').innerText();
     assert.equal(total, i === 2 ? '98' : '100', 'the running total follows the points');
-    if (i === 0) await p.page.screenshot({ path: path.join(SHOTS, 'panelist-score-sheet.png'), fullPage: true });
+    if (i === 0) await viewShot(p.page, 'readme-score-sheet', '#act-score');
     await act(p.page, 'score');
     if (panelist !== 'gz_panel1') {
       await visit(p.page, state.enterpriseUrl);
@@ -382,9 +394,15 @@ test('the reviewer accepts from the inbox; three panelists score; the reviewer c
     await p.context.close();
   }
 
+  // Both evaluations closed at once: select all in the list, one batch.
+  await visit(reviewer.page, '/nominations?state=evaluation&year=2019');
+  assert.equal(await reviewer.page.locator('input[type=checkbox][name=item]').count(), 2);
+  await reviewer.page.check('input[data-select-all]');
+  await reviewer.page.fill('#b-comment', '三位评审专家均已评分。');
+  assert.equal(await submit(reviewer.page, '#batch-form', { shot: 'reviewer-batch-done' }), 303);
+  assert.match(await reviewer.page.locator('.alert-ok').innerText(), /2件/);
   for (const url of [state.familyUrl, state.enterpriseUrl]) {
     await visit(reviewer.page, url);
-    await act(reviewer.page, 'close_evaluation');
     assert.match(await stateOf(reviewer.page), /state-shortlisted/);
   }
   // After the close every sheet is shown: three panelists side by side.
@@ -470,6 +488,7 @@ test('the approver names both in one decision; the decision and the certificates
   const r = await submit(approver.page, '#batch-form', { shot: 'decision' });
   assert.equal(r, 303);
   assert.equal(decodeURIComponent(new URL(approver.page.url()).pathname), '/decisions/' + state.documentNo);
+  await viewShot(approver.page, 'readme-decision', '.decision-document');
   const doc = await approver.page.locator('.decision-document').innerText();
   assert.match(doc, /冶文华家庭/);
   assert.match(doc, /丝路商贸/);
@@ -487,6 +506,7 @@ test('the approver names both in one decision; the decision and the certificates
   assert.match(await approver.page.locator('.certificate').innerText(), /冶文华家庭/);
   assert.equal(await pdfPages(approver.page, 'certificate.pdf'), 1);
   await approver.page.screenshot({ path: path.join(SHOTS, 'certificate.png'), fullPage: true });
+  await viewShot(approver.page, 'readme-certificate', '.certificate');
 
   // The demo's county decision names 281: it runs over several numbered pages.
   await visit(approver.page, '/decisions/' + encodeURIComponent('瓜民团发〔2019〕3号'));

@@ -529,6 +529,35 @@ TEST_F(PagesTest, TheNamingDecisionIsAPrintableDocument) {
   EXPECT_THAT(none.body, Not(HasSubstr("cert-title")));
 }
 
+TEST_F(PagesTest, AReviewerAcceptsSeveralAtOnceAllOrNothing) {
+  std::string a = submitted();
+  std::string b = submitted();
+  Session reviewer = sign_in("county_reviewer");
+  Response list = get("/nominations?state=county_review&per_page=50", reviewer.cookie);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr(R"(id="batch-form")"));
+  EXPECT_THAT(list.body, HasSubstr(R"(name="action" value="accept")"));
+  EXPECT_THAT(list.body, Not(HasSubstr("名额使用")));  // quotas are for approvers
+  auto item = [&](const std::string& id) { return id + ":" + std::to_string(store->nomination(id)->version); };
+  // One stale version: nothing is accepted, and the stale one is named.
+  Response stale = post("/nominations/batch?state=county_review",
+                        form_encode({{"csrf", reviewer.csrf}, {"action", "accept"}, {"item", item(a)}, {"item", b + ":1"}}), reviewer.cookie);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(store->nomination(a)->state, "county_review");
+  Response done = post("/nominations/batch?state=county_review",
+                       form_encode({{"csrf", reviewer.csrf}, {"action", "accept"}, {"item", item(a)}, {"item", item(b)}, {"comment", "材料齐全"}}),
+                       reviewer.cookie);
+  ASSERT_EQ(done.status, 303) << done.body.substr(0, 2000);
+  EXPECT_EQ(header(done, "Location"), "/nominations?state=county_review&done=accept&n=2");
+  EXPECT_EQ(store->nomination(a)->state, "evaluation");
+  EXPECT_EQ(store->nomination(b)->state, "evaluation");
+  EXPECT_THAT(get(header(done, "Location"), reviewer.cookie).body, HasSubstr("已批量办理：受理并提交评审（2件）"));
+  // Other actions are not batched from the pages; a unit sees no batch form.
+  EXPECT_EQ(post("/nominations/batch", form_encode({{"csrf", reviewer.csrf}, {"action", "reject"}, {"item", item(a)}}), reviewer.cookie).status, 422);
+  Session unit = sign_in("unit");
+  EXPECT_THAT(get("/nominations?state=evaluation", unit.cookie).body, Not(HasSubstr(R"(id="batch-form")")));
+}
+
 TEST_F(PagesTest, AnAdministratorGrantsAndRevokesRolesOnlyInsideItsJurisdiction) {
   ASSERT_TRUE(store->create_user(admin_caller(), storage::User{"county_admin", "县管理员", false, {{"admin", kGuazhou}}}, kPassword, now).ok());
   Session admin = sign_in("county_admin");
