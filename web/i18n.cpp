@@ -219,6 +219,7 @@ constexpr Text kTexts[] = {
     {"confirm_action", "确定要“{0}”吗？此操作会记入审计日志。", "Really “{0}”? This is recorded in the audit log."},
     {"notice_title", "公示标题", "Notice title"},
     {"publicity_days", "公示期（工作日）", "Publicity window (working days)"},
+    {"publicity_preview", "如现在审定，公示时间为{0}（{1}个工作日）。", "Approved now, the publicity would run {0} ({1} working days)."},
     {"publicity_days_hint", "从审定后的下一个工作日开始计算，节假日不计。", "Counted from the next working day after approval; holidays do not count."},
     {"document_no", "文号", "Document number (文号)"},
     {"document_no_example", "瓜民团发〔2019〕1号", "瓜民团发〔2019〕1号"},

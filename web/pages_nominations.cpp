@@ -110,6 +110,16 @@ std::string mean_text(std::int64_t x100) {
   return buf;
 }
 
+// The publicity window that approving now would open (working days counted by the calendar), shown
+// beside the number of days; the notice itself shows the dates the engine records.
+void set_window_preview(const Site& site, const Page& page, Dict* d, int days) {
+  if (days < 1 || days > 1000) return;
+  const auto& cal = site.catalog.calendar();
+  auto w = cal.publicity_window(page.now, days);
+  std::string window = date_range_text(page.lang, cal.local_date(w.starts), cal.local_date(w.ends - 1));
+  d->SetValueAndShowSection("WINDOW_PREVIEW", trf(page.lang, "publicity_preview", {window, std::to_string(days)}), "HAS_PREVIEW");
+}
+
 }  // namespace
 
 // ---- The list ------------------------------------------------------------------------------------
@@ -275,8 +285,10 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
                                                                              site.level_name(lang, level)}));
       const auto* ad = action_def(def, "approve");
       const auto* e = effect_of(ad, engine::EffectKind::open_publicity);
-      a->SetIntValue("DAYS", again && !form.get("days").empty() ? std::atoi(form.get("days").c_str()) : (e ? static_cast<long>(e->params.days) : 5));
+      int days = again && !form.get("days").empty() ? std::atoi(form.get("days").c_str()) : (e ? e->params.days : 5);
+      a->SetIntValue("DAYS", days);
       a->SetIntValue("MAX_DAYS", e ? static_cast<long>(e->params.max_days) : 30);
+      set_window_preview(site, page, a, days);
     } else if (batch_action == "name") {
       Dict* a = f->AddSectionDictionary("NAME_FIELDS");
       a->SetValue("DOCUMENT_NO", again ? form.get("document_no") : "");
@@ -480,6 +492,7 @@ void fill_action_form(Site& site, const Page& page, const engine::Nomination& n,
                                                             site.level_name(lang, n.level)})));
     s->SetValue("DAYS", value("days", std::to_string(e->params.days)));
     s->SetIntValue("MAX_DAYS", static_cast<long>(e->params.max_days));
+    set_window_preview(site, page, s, again ? static_cast<int>(to_int(form.get("days")).value_or(e->params.days)) : e->params.days);
     if (again) set_field_error(s, errors, "data.days");
   }
   if (has_guard(a, engine::GuardKind::document_no_required)) {

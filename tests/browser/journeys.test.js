@@ -418,6 +418,7 @@ test('the approver approves both into one publicity notice; the public objects a
   await approver.page.check('input[data-select-all]');   // "select all" (the script)
   await approver.page.fill('#b-title', '2019年度瓜州县民族团结进步示范单位和示范家庭拟命名公示（第二批）');
   await approver.page.fill('#b-days', '5');
+  assert.match(await approver.page.locator('.window-preview').innerText(), /公示时间为.+（5个工作日）/, 'the window approving now would open');
   const r = await submit(approver.page, '#batch-form', { shot: 'notice' });
   assert.equal(r, 303);
   assert.match(approver.page.url(), /\/notices\//);

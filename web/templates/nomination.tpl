@@ -189,6 +189,7 @@
       <label for="a-days">{{T_publicity_days}}</label>
       <input type="number" id="a-days" name="days" value="{{DAYS}}" min="1" max="{{MAX_DAYS}}">
       <p class="hint">{{T_publicity_days_hint}}</p>
+      {{#HAS_PREVIEW}}<p class="window-preview" data-preview>{{WINDOW_PREVIEW}}</p>{{/HAS_PREVIEW}}
       {{#HAS_ERR_data_days}}<p class="field-error">{{ERR_data_days}}</p>{{/HAS_ERR_data_days}}
     </div>
     {{/APPROVE}}

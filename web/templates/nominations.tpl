@@ -110,6 +110,7 @@
       <label for="b-days">{{T_publicity_days}}</label>
       <input type="number" id="b-days" name="days" value="{{DAYS}}" min="1" max="{{MAX_DAYS}}" required>
       <p class="hint">{{T_publicity_days_hint}}</p>
+      {{#HAS_PREVIEW}}<p class="window-preview" data-preview>{{WINDOW_PREVIEW}}</p>{{/HAS_PREVIEW}}
     </div>
     {{/APPROVE}}
     {{#NAME_FIELDS}}
