@@ -306,6 +306,8 @@ constexpr Text kTexts[] = {
     {"decision_closing", "希望受到命名的单位和家庭珍惜荣誉、再接再厉，充分发挥示范引领作用，为铸牢中华民族共同体意识作出新的更大贡献。",
      "We hope that those named will value the honour, keep up their work, lead by example, and contribute still more to a strong sense of community of the Chinese nation."},
     {"per_page", "每页", "Per page"},
+    {"audit_role_needed", "所需角色：{0}", "needs the role {0}"},
+    {"notice_brief", "拟命名对象共{0}个，以下列出名称和所在地，主要事迹从略。", "{0} nominees: their names and places are listed; summaries are left out."},
     {"certificate_title", "荣誉证书", "Certificate of Honour"},
     {"certificate_text", "经{0}研究决定（{4}），命名为{1}年度{2}民族团结进步示范{3}。",
      "By decision of the {0} ({4}), named a {2} Model {3} for Ethnic Unity and Progress of {1}."},

@@ -48,6 +48,9 @@ std::vector<std::pair<const engine::Category*, std::vector<const engine::Nominat
   return out;
 }
 
+// Notices listing more nominees than this leave out the summaries (主要事迹).
+constexpr std::size_t kNoticeSummaries = 60;
+
 std::string window_status(Time now, const storage::Notice& n) {
   if (now < n.starts_at) return "upcoming";
   if (now < n.ends_at) return "open";
@@ -97,9 +100,16 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
   b->SetValue("DATE", site.date(lang, notice.starts_at));
   std::size_t index = 0;
   auto groups = by_category(site.catalog, notice.nominations, true);
+  // A long list (a county's whole year) gives names and places only, as printed notices of that
+  // length do, so that the page stays small (under 100 KB with its style sheet and script).
+  std::size_t listed = 0;
+  for (const auto& g : groups) listed += g.second.size();
+  const bool with_summary = listed <= kNoticeSummaries;
+  if (!with_summary) b->SetValueAndShowSection("BRIEF_NOTE", trf(lang, "notice_brief", {std::to_string(listed)}), "BRIEF");
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto& [cat, list] = groups[g];
     Dict* gd = b->AddSectionDictionary("GROUP");
+    if (with_summary) gd->ShowSection("SUMMARY_HEAD");
     gd->SetValue("HEADING", lang == Lang::zh ? chinese_ordinal(g) + "、" + cat->name + "（" + std::to_string(list.size()) + "）"
                                              : cat->name_en + " (" + std::to_string(list.size()) + ")");
     for (const auto* n : list) {
@@ -107,7 +117,7 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
       r->SetIntValue("INDEX", static_cast<long>(++index));
       r->SetValue("NAME", site.nominee_name(*n));
       r->SetValue("JURISDICTION", site.jurisdiction_name(lang, n->jurisdiction));
-      r->SetValue("SUMMARY", n->summary);
+      if (with_summary) r->SetValueAndShowSection("SUMMARY", n->summary, "WITH_SUMMARY");
     }
   }
   std::string st = window_status(page.now, notice);

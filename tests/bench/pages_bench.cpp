@@ -40,7 +40,7 @@ struct Site {
     storage::Options o;
     o.db_path = (dir / "laurel.db").string();
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto made = storage::Store::init(o, catalog, {}, "pages-bench-admin-password", now);
+    auto made = storage::Store::init(o, catalog, {}, "laurel-root-bench-2018", now);
     if (!made) fail("init: " + made.error().message);
     auto opened = storage::Store::open(o, catalog);
     if (!opened) fail("open: " + opened.error().message);
@@ -53,6 +53,7 @@ struct Site {
     storage::ListQuery q;
     q.category = "family";
     q.level = "county";
+    q.state = "named";
     q.per_page = 1;
     family_id = store->list(q, engine::Actor::system_actor()).items.at(0).id;
     notice = "/notices/" + store->nomination(family_id)->notice_id;

@@ -438,6 +438,11 @@ test('the approver approves both into one publicity notice; the public objects a
   // The public: no account, the notice's nominees, an objection form, a receipt number.
   const citizen = await person('public');
   await visit(citizen.page, '/notices', { isPrivate: false });
+  // Every notice stays under the page budget, the demo's 281-name county notice too.
+  const notices = await citizen.page.locator('main table a[href^="/notices/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(notices.length >= 4, `the demo's notices and the new one are listed (${notices})`);
+  for (const n of notices) await visit(citizen.page, n, { isPrivate: false });
+  await visit(citizen.page, '/notices', { isPrivate: false });
   await citizen.page.click(`a[href="${state.noticeUrl}"]`);
   await citizen.page.waitForURL(base + state.noticeUrl);
   assert.match(await citizen.page.locator('.notice-document').innerText(), /冶文华家庭/);
@@ -634,4 +639,17 @@ test('the administrator grants and revokes a role; the workflows and the statist
 
 test('no page asked another host for anything, and no script failed', () => {
   assert.deepEqual(problems, []);
+});
+
+test('the server stops cleanly on SIGTERM (under the sanitizers: no error, no leak)', async () => {
+  const p = server.process;
+  p.removeAllListeners('exit');
+  const code = await new Promise((resolve) => {
+    p.once('exit', (c, signal) => resolve(signal ? signal : c));
+    p.kill('SIGTERM');
+  });
+  const stderr = server.stderr();
+  server = null;
+  assert.doesNotMatch(stderr, /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/, stderr.slice(-4000));
+  assert.equal(code, 0, `laurel serve exit status after SIGTERM; its last output: ${stderr.slice(-2000)}`);
 });
