@@ -15,7 +15,13 @@ PACKAGES=(
   # operations: nginx in front of Laurel (install.sh and its end-to-end test), openssl for certificates,
   # systemd-analyze for the units, YAML for the alert rules' test
   nginx openssl systemd python3-yaml
+  # browser tests (tests/browser): Debian's chromium driven by playwright-core from npm, Node.js (the
+  # machine's own 20 when present, which brings npm), the CJK fonts that pages and printed PDFs use
+  chromium fonts-noto-cjk nodejs
 )
+# npm comes with a Node.js from NodeSource (which conflicts with Debian's npm package); with Debian's
+# nodejs it is a package of its own.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

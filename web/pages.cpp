@@ -31,7 +31,7 @@ namespace {
 // The templates, loaded (and checked) when the pages start.
 constexpr const char* kTemplates[] = {"layout.tpl", "error.tpl",    "signin.tpl", "home.tpl",   "nominations.tpl",
                                       "nomination.tpl", "nomination_new.tpl", "notices.tpl", "notice.tpl",
-                                      "decision.tpl", "verify.tpl",  "stats.tpl",  "audit.tpl",  "admin.tpl"};
+                                      "decision.tpl", "certificate.tpl", "verify.tpl",  "stats.tpl",  "audit.tpl",  "admin.tpl"};
 
 
 std::string read_file(const std::string& path) {
@@ -505,6 +505,9 @@ Response Pages::handle(const Request& request) {
     if (p.size() == 3 && p[2] == "object") return post ? notice_object(site, page, p[1]) : not_allowed();
   }
   if (root == "decisions" && p.size() == 2) return get ? decision_page(site, page, p[1]) : not_allowed();
+  if (root == "decisions" && (p.size() == 3 || p.size() == 4) && p[2] == "certificates") {
+    return get ? certificates_page(site, page, p[1], p.size() == 4 ? p[3] : std::string()) : not_allowed();
+  }
   if (root == "verify" && p.size() == 2) return get ? verify_page(site, page, p[1]) : not_allowed();
   if (root == "stats" && p.size() == 1) {
     if (!page.signed_in()) return need_sign_in();

@@ -1,5 +1,5 @@
 // Administration inside the administrator's own jurisdiction subtree: users and their roles (create,
-// disable, enable), quotas (set), the jurisdiction tree, and the installed workflow definitions with
+// disable, enable, grant and revoke a role), quotas (set), the jurisdiction tree, and the installed workflow definitions with
 // their states and actions, drawn as a state diagram. The rules (who may grant what where, valid
 // passwords, quotas) are the engine's; these pages only collect the form and show the answer.
 #include <algorithm>
@@ -251,6 +251,33 @@ Response admin_page(Site& site, Page& page, std::string_view section, int status
         Dict* t = r->AddSectionDictionary("TOGGLE");
         t->SetValue("OP", u.disabled ? "enable" : "disable");
         t->SetValue("LABEL", std::string(page.t(u.disabled ? "user_enable" : "user_disable")));
+        r->SetValueAndShowSection("EDIT_URL", "/admin?edit=" + url_encode(u.username) + "#roles", "CAN_EDIT");
+      }
+    }
+    // One user's roles: revoke each, grant another (inside the administrator's subtree).
+    std::string editing = page.query.get("edit");
+    if (editing.empty() && again && (form.get("op") == "grant" || form.get("op") == "revoke")) editing = form.get("username");
+    if (!editing.empty()) {
+      auto u = site.store.user(editing);
+      if (u && u->username != page.who.actor.user && engine::may_manage(page.who.actor, u->roles, site.catalog.tree())) {
+        Dict* e = s->AddSectionDictionary("EDIT");
+        e->SetValue("USERNAME", u->username);
+        e->SetValue("DISPLAY_NAME", u->display_name);
+        for (const auto& g : u->roles) {
+          Dict* r = e->AddSectionDictionary("GRANT");
+          r->SetValue("ROLE", g.role);
+          r->SetValue("JURISDICTION", g.jurisdiction);
+          r->SetValue("LABEL", site.role_name(lang, g.role) + " · " + site.jurisdiction_name(lang, g.jurisdiction));
+        }
+        if (u->roles.empty()) e->ShowSection("NO_GRANT");
+        std::string role = again ? form.get("role") : "";
+        for (const auto& r : engine::known_roles()) {
+          Dict* o = e->AddSectionDictionary("ROLE_OPTION");
+          o->SetValue("VALUE", r);
+          o->SetValue("LABEL", site.role_name(lang, r));
+          if (r == role) o->SetValue("SELECTED", "selected");
+        }
+        site.jurisdiction_options(e, "JURISDICTION_OPTION", lang, admin_codes, again ? form.get("jurisdiction") : "");
       }
     }
     Dict* f = s->AddSectionDictionary("CREATE");
@@ -367,6 +394,21 @@ Response admin_post(Site& site, Page& page, std::string_view section) {
       if (res.rejection) return admin_page(site, page, section, engine::http_status(res.rejection->code), &*res.rejection);
       if (!res.error.empty()) return site.error_page(page, 503, "error_unavailable", res.error);
       return site.redirect(page, "/admin?done=" + op);
+    }
+    if (op == "grant" || op == "revoke") {
+      // The user's roles with one added or taken away; the store checks every grant against the
+      // administrator's jurisdiction (engine::check_grants) and records the change with old and new values.
+      std::string username = f.get("username");
+      auto u = site.store.user(username);
+      if (!u) return site.error_page(page, 404, "error_not_found");
+      engine::RoleGrant g{f.get("role"), f.get("jurisdiction")};
+      auto roles = u->roles;
+      if (op == "grant") roles.push_back(g);
+      else std::erase(roles, g);
+      auto res = site.store.update_user(page.caller(), username, roles, std::nullopt, std::nullopt, page.now);
+      if (res.rejection) return admin_page(site, page, section, engine::http_status(res.rejection->code), &*res.rejection);
+      if (!res.error.empty()) return site.error_page(page, 503, "error_unavailable", res.error);
+      return site.redirect(page, "/admin?edit=" + url_encode(username) + "&done=" + op + "#roles");
     }
     return site.error_page(page, 422, "error_form");
   }

@@ -105,7 +105,11 @@ Response audit_page(Site& site, Page& page) {
       std::string role = str(who, "role");
       std::string place = str(who, "jurisdiction");
       std::string detail;
-      if (!role.empty()) detail = site.role_name(lang, role);
+      // A denied command records the role the action needs, which the caller may not hold: say so.
+      if (!role.empty()) {
+        detail = str(r, "outcome") == "denied" && place.empty() ? trf(lang, "audit_role_needed", {site.role_name(lang, role)})
+                                                                : site.role_name(lang, role);
+      }
       if (!place.empty()) detail += (detail.empty() ? "" : " · ") + site.jurisdiction_name(lang, place);
       std::string how = str(who, "auth") + (str(who, "address").empty() ? "" : " " + str(who, "address"));
       d->SetValue("WHO_DETAIL", detail);

@@ -110,6 +110,16 @@ std::string mean_text(std::int64_t x100) {
   return buf;
 }
 
+// The publicity window that approving now would open (working days counted by the calendar), shown
+// beside the number of days; the notice itself shows the dates the engine records.
+void set_window_preview(const Site& site, const Page& page, Dict* d, int days) {
+  if (days < 1 || days > 1000) return;
+  const auto& cal = site.catalog.calendar();
+  auto w = cal.publicity_window(page.now, days);
+  std::string window = date_range_text(page.lang, cal.local_date(w.starts), cal.local_date(w.ends - 1));
+  d->SetValueAndShowSection("WINDOW_PREVIEW", trf(page.lang, "publicity_preview", {window, std::to_string(days)}), "HAS_PREVIEW");
+}
+
 }  // namespace
 
 // ---- The list ------------------------------------------------------------------------------------
@@ -141,6 +151,9 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
     auto n = to_int(*p);
     if (n && *n >= 1 && *n <= 100000) pg = static_cast<int>(*n);
   }
+  // Rows per page: 20, or 50 or 100 when asked (?per_page=), nothing else (a page stays small).
+  int per_page = kPerPage;
+  if (auto n = to_int(page.query.get("per_page")); n && (*n == 50 || *n == 100)) per_page = static_cast<int>(*n);
   std::string todo = page.query.get("todo");
   if (todo != "unscored" && todo != "objections") todo.clear();
 
@@ -156,11 +169,11 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
       return scored || conflict;
     });
     total = static_cast<std::int64_t>(all.size());
-    std::size_t from = static_cast<std::size_t>(pg - 1) * kPerPage;
-    for (std::size_t i = from; i < all.size() && i < from + kPerPage; ++i) items.push_back(std::move(all[i]));
+    std::size_t from = static_cast<std::size_t>(pg - 1) * static_cast<std::size_t>(per_page);
+    for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(per_page); ++i) items.push_back(std::move(all[i]));
   } else {
     q.page = pg;
-    q.per_page = kPerPage;
+    q.per_page = per_page;
     auto res = site.store.list(q, viewer);
     items = std::move(res.items);
     total = res.total;
@@ -189,6 +202,11 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
     o->SetValue("LABEL", site.level_name(lang, l));
     if (q.level && *q.level == l) o->SetValue("SELECTED", "selected");
   }
+  for (int n : {20, 50, 100}) {
+    Dict* o = b->AddSectionDictionary("PER_PAGE_OPTION");
+    o->SetIntValue("VALUE", n);
+    if (n == per_page) o->SetValue("SELECTED", "selected");
+  }
   b->SetValue("YEAR", page.query.get("year"));
   b->SetValue("Q", page.query.get("q"));
   if (q.at_office) {
@@ -210,6 +228,9 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
   std::string batch_action;
   if (page.has_role("approver") && q.state && (*q.state == "shortlisted" || *q.state == "publicity_closed")) {
     batch_action = *q.state == "shortlisted" ? "approve" : "name";
+  } else if (page.has_role("reviewer") && q.state && (*q.state == "evaluation" || q.state->ends_with("_review"))) {
+    // Reviewers accept many into evaluation at once, or close many evaluations at once.
+    batch_action = *q.state == "evaluation" ? "close_evaluation" : "accept";
   }
   bool batch_rows = false;
 
@@ -236,6 +257,9 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
       }
     }
   }
+  if (std::string done = page.query.get("done"); !done.empty() && !refused) {
+    b->SetValueAndShowSection("DONE_MESSAGE", trf(lang, "batch_done", {site.action_name(lang, nullptr, done), page.query.get("n")}), "DONE");
+  }
   if (items.empty()) b->ShowSection("EMPTY");
   else b->ShowSection("TABLE");
   if (!batch_action.empty()) b->ShowSection("BATCH_HEAD");
@@ -248,7 +272,8 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
     f->SetValue("ACTION_NAME", site.action_name(lang, def, batch_action));
     std::string back = list_query(page, {"page"});
     f->SetValue("FORM_URL", "/nominations/batch" + (back.empty() ? "" : "?" + back));
-    std::string office = q.at_office.value_or(page.jurisdictions("approver").front());
+    const bool approving = batch_action == "approve" || batch_action == "name";
+    std::string office = q.at_office.value_or(page.jurisdictions(approving ? "approver" : "reviewer").front());
     int year = q.year.value_or(items.front().year);
     std::string level = items.front().level;
     const auto& form = page.form;
@@ -260,17 +285,20 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
                                                                              site.level_name(lang, level)}));
       const auto* ad = action_def(def, "approve");
       const auto* e = effect_of(ad, engine::EffectKind::open_publicity);
-      a->SetIntValue("DAYS", again && !form.get("days").empty() ? std::atoi(form.get("days").c_str()) : (e ? static_cast<long>(e->params.days) : 5));
+      int days = again && !form.get("days").empty() ? std::atoi(form.get("days").c_str()) : (e ? e->params.days : 5);
+      a->SetIntValue("DAYS", days);
       a->SetIntValue("MAX_DAYS", e ? static_cast<long>(e->params.max_days) : 30);
-    } else {
+      set_window_preview(site, page, a, days);
+    } else if (batch_action == "name") {
       Dict* a = f->AddSectionDictionary("NAME_FIELDS");
       a->SetValue("DOCUMENT_NO", again ? form.get("document_no") : "");
       a->SetValue("DECISION_TITLE", again ? form.get("decision_title")
                                           : trf(lang, "default_decision_title", {std::to_string(year), site.level_name(lang, level)}));
     }
     f->SetValue("COMMENT", again ? form.get("comment") : "");
-    // Quota usage of the office, per category.
-    for (const auto& quota : site.store.quotas(year, office)) {
+    // Quota usage of the office, per category (what approving and naming use up).
+    if (approving) f->ShowSection("QUOTAS");
+    for (const auto& quota : approving ? site.store.quotas(year, office) : std::vector<storage::Quota>{}) {
       f->ShowSection("HAS_QUOTA");
       Dict* r = f->AddSectionDictionary("QUOTA");
       r->SetValue("CATEGORY", site.category_name(lang, quota.category));
@@ -299,7 +327,7 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
   }
 
   // Paging.
-  std::int64_t pages = std::max<std::int64_t>(1, (total + kPerPage - 1) / kPerPage);
+  std::int64_t pages = std::max<std::int64_t>(1, (total + per_page - 1) / per_page);
   b->SetValue("PAGING", trf(lang, "paging", {std::to_string(pg), std::to_string(pages), std::to_string(total)}));
   std::string base = list_query(page, {"page"});
   auto page_url = [&](int n) { return "/nominations?" + base + (base.empty() ? "" : "&") + "page=" + std::to_string(n); };
@@ -318,7 +346,8 @@ Response batch_act(Site& site, Page& page) {
   req.now = page.now;
   req.command.action = f.get("action");
   req.command.comment = form_text(f.get("comment"));
-  if (req.command.action != "approve" && req.command.action != "name") return site.error_page(page, 422, "error_batch_action");
+  static const std::set<std::string_view> batchable{"approve", "name", "accept", "close_evaluation"};
+  if (!batchable.contains(req.command.action)) return site.error_page(page, 422, "error_batch_action");
   for (const auto& item : f.all("item")) {
     auto colon = item.rfind(':');
     if (colon == std::string::npos) continue;
@@ -344,7 +373,9 @@ Response batch_act(Site& site, Page& page) {
   if (result.accepted) {
     if (action == "approve" && !result.notice_id.empty()) return site.redirect(page, "/notices/" + url_encode(result.notice_id));
     if (action == "name") return site.redirect(page, "/decisions/" + url_encode(document_no));
-    return site.redirect(page, "/nominations");
+    std::string back = list_query(page, {"page", "done", "n"});
+    return site.redirect(page, "/nominations?" + back + (back.empty() ? "" : "&") + "done=" + url_encode(action) + "&n=" +
+                                   std::to_string(result.items.size()));
   }
   int status = 422;
   for (const auto& it : result.items) {
@@ -461,6 +492,7 @@ void fill_action_form(Site& site, const Page& page, const engine::Nomination& n,
                                                             site.level_name(lang, n.level)})));
     s->SetValue("DAYS", value("days", std::to_string(e->params.days)));
     s->SetIntValue("MAX_DAYS", static_cast<long>(e->params.max_days));
+    set_window_preview(site, page, s, again ? static_cast<int>(to_int(form.get("days")).value_or(e->params.days)) : e->params.days);
     if (again) set_field_error(s, errors, "data.days");
   }
   if (has_guard(a, engine::GuardKind::document_no_required)) {
@@ -672,6 +704,10 @@ Response nomination_page(Site& site, Page& page, const std::string& id, int stat
     d->SetValue("NAMED_AT", site.date(lang, n.named_at));
     d->SetValue("VALID_UNTIL", site.date(lang, n.valid_until));
     d->SetValue("VERIFY_URL", "/verify/" + url_encode(n.id));
+    if (n.state == "named") {
+      d->SetValueAndShowSection("CERTIFICATE_URL", "/decisions/" + url_encode(n.document_no) + "/certificates/" + url_encode(n.id),
+                                "CERTIFICATE");
+    }
   }
   if (!n.parent_id.empty()) b->SetValueAndShowSection("PARENT_URL", "/nominations/" + url_encode(n.parent_id), "PARENT");
   for (const auto& c : n.children) {

@@ -1,11 +1,14 @@
 // The public pages (no account needed): the publicity notices (公示) and each notice in its official
 // form with the objection form, the naming decision (命名决定) laid out as a government document after
-// GB/T 9704, and the certificate check. Objections go through the API's own endpoint, so that its
+// GB/T 9704, the printable certificates (命名证书, one A4 page each) of a decision, and the
+// certificate check. Objections go through the API's own endpoint, so that its
 // validation and per-address rate limit apply to the form as well.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <map>
 
 #include "web/proxy.h"
@@ -45,6 +48,9 @@ std::vector<std::pair<const engine::Category*, std::vector<const engine::Nominat
   }
   return out;
 }
+
+// Notices listing more nominees than this leave out the summaries (主要事迹).
+constexpr std::size_t kNoticeSummaries = 60;
 
 std::string window_status(Time now, const storage::Notice& n) {
   if (now < n.starts_at) return "upcoming";
@@ -97,9 +103,16 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
   b->SetValue("DATE", site.date(lang, notice.starts_at));
   std::size_t index = 0;
   auto groups = by_category(site.catalog, notice.nominations, true);
+  // A long list (a county's whole year) gives names and places only, as printed notices of that
+  // length do, so that the page stays small (under 100 KB with its style sheet and script).
+  std::size_t listed = 0;
+  for (const auto& g : groups) listed += g.second.size();
+  const bool with_summary = listed <= kNoticeSummaries;
+  if (!with_summary) b->SetValueAndShowSection("BRIEF_NOTE", trf(lang, "notice_brief", {std::to_string(listed)}), "BRIEF");
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto& [cat, list] = groups[g];
     Dict* gd = b->AddSectionDictionary("GROUP");
+    if (with_summary) gd->ShowSection("SUMMARY_HEAD");
     gd->SetValue("HEADING", lang == Lang::zh ? chinese_ordinal(g) + "、" + cat->name + "（" + std::to_string(list.size()) + "）"
                                              : cat->name_en + " (" + std::to_string(list.size()) + ")");
     for (const auto* n : list) {
@@ -107,7 +120,7 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
       r->SetIntValue("INDEX", static_cast<long>(++index));
       r->SetValue("NAME", site.nominee_name(*n));
       r->SetValue("JURISDICTION", site.jurisdiction_name(lang, n->jurisdiction));
-      r->SetValue("SUMMARY", n->summary);
+      if (with_summary) r->SetValueAndShowSection("SUMMARY", n->summary, "WITH_SUMMARY");
     }
   }
   std::string st = window_status(page.now, notice);
@@ -222,6 +235,7 @@ Response decision_page(Site& site, Page& page, const std::string& document_no) {
   b->SetValue("CLOSING", std::string(page.t("decision_closing")));
   b->SetValue("AUTHORITY", authority);
   b->SetValue("DATE", site.date(lang, d->named_at));
+  b->SetValue("CERTIFICATES_URL", "/decisions/" + url_encode(d->document_no) + "/certificates");
   auto groups = by_category(site.catalog, d->nominations, false);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto& [cat, list] = groups[g];
@@ -240,6 +254,73 @@ Response decision_page(Site& site, Page& page, const std::string& document_no) {
     }
     gd->SetValue("NAMES", names);
   }
+  return site.render(page, v);
+}
+
+namespace {
+
+// The address of the certificate check as printed: scheme and host from the request when the Host
+// header is a plain host[:port], else the path alone.
+std::string verify_address(const Request& request, const std::string& code) {
+  std::string path = "/verify/" + url_encode(code);
+  std::string host = request.header("host");
+  bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
+  return plain ? (request.secure ? "https://" : "http://") + host + path : path;
+}
+
+}  // namespace
+
+Response certificates_page(Site& site, Page& page, const std::string& document_no, const std::string& only) {
+  auto d = site.store.decision(document_no);
+  if (!d) return site.error_page(page, 404, "error_not_found");
+  const Lang lang = page.lang;
+  std::string office = site.jurisdiction_name(lang, d->office);
+  std::string authority = trf(lang, "decision_authority", {office});
+  std::string decision_url = "/decisions/" + url_encode(d->document_no);
+  // Numbered in the decision's order (by category, as listed there), so that one certificate printed
+  // alone keeps the number it has in the whole set.
+  std::vector<const engine::Nomination*> ordered;
+  for (const auto& [cat, list] : by_category(site.catalog, d->nominations, false)) {
+    for (const auto* n : list) ordered.push_back(n);
+  }
+  const engine::Nomination* single = nullptr;
+  if (!only.empty()) {
+    for (const auto* n : ordered) if (n->id == only) single = n;
+    if (!single) return site.error_page(page, 404, "error_not_found");
+    // A revoked or expired naming gets no certificate; the check page says why.
+    if (single->state != "named") return site.redirect(page, "/verify/" + url_encode(single->id));
+  }
+  std::string title = single ? std::string(page.t("certificate_title")) + " · " + site.nominee_name(*single)
+                             : std::string(page.t("certificates_all")) + " · " + d->document_no;
+  View v = site.view(page, "certificate.tpl", title, "notices");
+  Dict* b = v.body;
+  b->SetValue("DECISION_URL", decision_url);
+  b->SetValue("DOCUMENT_NO", d->document_no);
+  if (single) b->SetValueAndShowSection("ALL_URL", decision_url + "/certificates", "HAS_ALL");
+  int shown = 0;
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    const auto& n = *ordered[i];
+    if (single && &n != single) continue;
+    if (n.state != "named") continue;
+    Dict* c = b->AddSectionDictionary("CERTIFICATE");
+    c->SetValue("ID", n.id);
+    c->SetValue("NAME", site.nominee_name(n));
+    const auto* cat = site.catalog.category(n.category);
+    std::string category = cat ? (lang == Lang::zh ? cat->name : cat->name_en) : n.category;
+    c->SetValue("TEXT", trf(lang, "certificate_text", {authority, std::to_string(n.year), site.level_name(lang, n.level), category,
+                                                         d->document_no}));
+    c->SetValue("AUTHORITY", authority);
+    c->SetValue("DATE", site.date(lang, n.named_at ? n.named_at : d->named_at));
+    char number[32];
+    std::snprintf(number, sizeof number, "-%03zu", i + 1);
+    c->SetValue("NUMBER", d->document_no + number);
+    c->SetValue("VALID_UNTIL", site.date(lang, n.valid_until));
+    c->SetValue("VERIFY_URL", verify_address(page.request, n.id));
+    ++shown;
+  }
+  if (shown == 0) b->ShowSection("EMPTY");
   return site.render(page, v);
 }
 

@@ -146,6 +146,7 @@ Response notices_page(Site& site, Page& page);                            // pag
 Response notice_page(Site& site, Page& page, const std::string& id);
 Response notice_object(Site& site, Page& page, const std::string& id);
 Response decision_page(Site& site, Page& page, const std::string& document_no);
+Response certificates_page(Site& site, Page& page, const std::string& document_no, const std::string& only = {});
 Response verify_page(Site& site, Page& page, const std::string& code);
 Response stats_page(Site& site, Page& page);                              // pages_stats.cpp
 Response audit_page(Site& site, Page& page);                              // pages_audit.cpp

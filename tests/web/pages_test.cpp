@@ -23,6 +23,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using storage::testing::kGuazhou;
+using storage::testing::kJiuquan;
 using storage::testing::kShuangta;
 
 const char* kPassword = "a long enough password 1";
@@ -496,6 +497,114 @@ TEST_F(PagesTest, TheNamingDecisionIsAPrintableDocument) {
   EXPECT_THAT(doc.body, HasSubstr("各乡镇人民政府"));
   EXPECT_THAT(get("/verify/" + id).body, HasSubstr("有效"));
   EXPECT_EQ(get("/decisions/none").status, 404);
+
+  // The certificates: the whole decision's (public, like the decision) and one nominee's, numbered in
+  // the decision's order, with the place for the verification code.
+  const std::string decision = header(named, "Location");
+  EXPECT_THAT(doc.body, HasSubstr(R"(href=")" + decision + R"(/certificates" class="certificates-link")"));
+  Response all = get(decision + "/certificates");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_THAT(all.body, HasSubstr(R"(<h1 class="cert-title">荣誉证书</h1>)"));
+  EXPECT_THAT(all.body, HasSubstr("马玉兰家庭"));
+  EXPECT_THAT(all.body, HasSubstr("命名为2018年度县级民族团结进步示范家庭。"));
+  EXPECT_THAT(all.body, HasSubstr("瓜民团发〔2019〕3号-001"));
+  EXPECT_THAT(all.body, HasSubstr(R"(<div class="cert-verify" id="verify-)" + id + R"(">)"));
+  EXPECT_THAT(all.body, HasSubstr("/verify/" + id));
+  Response one = get(decision + "/certificates/" + id, approver.cookie);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_THAT(one.body, HasSubstr("瓜民团发〔2019〕3号-001"));
+  EXPECT_THAT(get("/nominations/" + id, approver.cookie).body, HasSubstr(decision + "/certificates/" + id + R"(" class="certificate-link")"));
+  EXPECT_EQ(get(decision + "/certificates/N999999").status, 404);
+  EXPECT_EQ(get("/decisions/none/certificates").status, 404);
+  EXPECT_EQ(post(decision + "/certificates", form_encode({{"csrf", approver.csrf}}), approver.cookie).status, 405);
+  // A revoked naming has no certificate any more: the single one leads to the check, which says why.
+  engine::Command revoke;
+  revoke.action = "revoke";
+  revoke.reason = "经复核，事迹材料不实。";
+  ASSERT_EQ(run("county_approver", id, revoke).status, storage::CommandResult::Status::accepted);
+  Response gone = get(decision + "/certificates/" + id);
+  EXPECT_EQ(gone.status, 303);
+  EXPECT_EQ(header(gone, "Location"), "/verify/" + id);
+  EXPECT_THAT(get("/verify/" + id).body, HasSubstr("撤销"));
+  Response none = get(decision + "/certificates");
+  EXPECT_THAT(none.body, HasSubstr("该决定中没有仍然有效的命名"));
+  EXPECT_THAT(none.body, Not(HasSubstr("cert-title")));
+}
+
+TEST_F(PagesTest, AReviewerAcceptsSeveralAtOnceAllOrNothing) {
+  std::string a = submitted();
+  std::string b = submitted();
+  Session reviewer = sign_in("county_reviewer");
+  Response list = get("/nominations?state=county_review&per_page=50", reviewer.cookie);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr(R"(id="batch-form")"));
+  EXPECT_THAT(list.body, HasSubstr(R"(name="action" value="accept")"));
+  EXPECT_THAT(list.body, Not(HasSubstr("名额使用")));  // quotas are for approvers
+  auto item = [&](const std::string& id) { return id + ":" + std::to_string(store->nomination(id)->version); };
+  // One stale version: nothing is accepted, and the stale one is named.
+  Response stale = post("/nominations/batch?state=county_review",
+                        form_encode({{"csrf", reviewer.csrf}, {"action", "accept"}, {"item", item(a)}, {"item", b + ":1"}}), reviewer.cookie);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(store->nomination(a)->state, "county_review");
+  Response done = post("/nominations/batch?state=county_review",
+                       form_encode({{"csrf", reviewer.csrf}, {"action", "accept"}, {"item", item(a)}, {"item", item(b)}, {"comment", "材料齐全"}}),
+                       reviewer.cookie);
+  ASSERT_EQ(done.status, 303) << done.body.substr(0, 2000);
+  EXPECT_EQ(header(done, "Location"), "/nominations?state=county_review&done=accept&n=2");
+  EXPECT_EQ(store->nomination(a)->state, "evaluation");
+  EXPECT_EQ(store->nomination(b)->state, "evaluation");
+  EXPECT_THAT(get(header(done, "Location"), reviewer.cookie).body, HasSubstr("已批量办理：受理并提交评审（2件）"));
+  // Other actions are not batched from the pages; a unit sees no batch form.
+  EXPECT_EQ(post("/nominations/batch", form_encode({{"csrf", reviewer.csrf}, {"action", "reject"}, {"item", item(a)}}), reviewer.cookie).status, 422);
+  Session unit = sign_in("unit");
+  EXPECT_THAT(get("/nominations?state=evaluation", unit.cookie).body, Not(HasSubstr(R"(id="batch-form")")));
+}
+
+TEST_F(PagesTest, AnAdministratorGrantsAndRevokesRolesOnlyInsideItsJurisdiction) {
+  ASSERT_TRUE(store->create_user(admin_caller(), storage::User{"county_admin", "县管理员", false, {{"admin", kGuazhou}}}, kPassword, now).ok());
+  Session admin = sign_in("county_admin");
+  Response users = get("/admin", admin.cookie);
+  ASSERT_EQ(users.status, 200);
+  EXPECT_THAT(users.body, HasSubstr(R"(href="/admin?edit=county_reviewer#roles" class="edit-roles")"));
+  EXPECT_THAT(users.body, Not(HasSubstr("edit=city_reviewer")));  // 酒泉市's reviewer is not this admin's to manage
+  Response edit = get("/admin?edit=county_reviewer", admin.cookie);
+  ASSERT_EQ(edit.status, 200);
+  EXPECT_THAT(edit.body, HasSubstr(R"(class="form grant-form")"));
+  EXPECT_THAT(edit.body, HasSubstr(R"(<option value="620922213" >)"));
+  EXPECT_THAT(edit.body, Not(HasSubstr(R"(<option value="620900")")));
+
+  auto roles = [&] { return store->user("county_reviewer")->roles; };
+  Response granted = post("/admin/users",
+                          form_encode({{"csrf", admin.csrf}, {"op", "grant"}, {"username", "county_reviewer"}, {"role", "panelist"},
+                                       {"jurisdiction", kShuangta}}),
+                          admin.cookie);
+  ASSERT_EQ(granted.status, 303) << granted.body.substr(0, 2000);
+  EXPECT_EQ(header(granted, "Location"), "/admin?edit=county_reviewer&done=grant#roles");
+  EXPECT_EQ(roles().size(), 2u);
+  // Without the CSRF field, or outside the subtree: refused, nothing changes, the refusal is shown.
+  EXPECT_EQ(post("/admin/users", form_encode({{"op", "grant"}, {"username", "county_reviewer"}, {"role", "approver"}, {"jurisdiction", kGuazhou}}),
+                 admin.cookie).status, 403);
+  Response outside = post("/admin/users",
+                          form_encode({{"csrf", admin.csrf}, {"op", "grant"}, {"username", "county_reviewer"}, {"role", "approver"},
+                                       {"jurisdiction", kJiuquan}}),
+                          admin.cookie);
+  EXPECT_EQ(outside.status, 403);
+  EXPECT_THAT(outside.body, HasSubstr(R"(class="alert alert-error")"));
+  EXPECT_THAT(outside.body, HasSubstr(R"(class="form grant-form")"));  // the form is shown again
+  EXPECT_EQ(roles().size(), 2u);
+  EXPECT_EQ(post("/admin/users", form_encode({{"csrf", admin.csrf}, {"op", "grant"}, {"username", "city_reviewer"}, {"role", "panelist"},
+                                              {"jurisdiction", kShuangta}}),
+                 admin.cookie).status, 403);
+  Response revoked = post("/admin/users",
+                          form_encode({{"csrf", admin.csrf}, {"op", "revoke"}, {"username", "county_reviewer"}, {"role", "panelist"},
+                                       {"jurisdiction", kShuangta}}),
+                          admin.cookie);
+  ASSERT_EQ(revoked.status, 303);
+  ASSERT_EQ(roles().size(), 1u);
+  EXPECT_EQ(roles().front().role, "reviewer");
+  EXPECT_EQ(post("/admin/users", form_encode({{"csrf", admin.csrf}, {"op", "grant"}, {"username", "nobody"}, {"role", "panelist"},
+                                              {"jurisdiction", kShuangta}}),
+                 admin.cookie).status, 404);
 }
 
 TEST_F(PagesTest, ANominatingUnitCreatesANominationThroughTheForm) {

@@ -21,12 +21,39 @@
     <tbody>
     {{#USER}}
       <tr><td><code>{{USERNAME}}</code></td><td>{{DISPLAY_NAME}}</td><td class="small">{{ROLES}}</td><td><span class="user-{{STATUS_CLASS}}">{{STATUS}}</span></td>
-      <td>{{#TOGGLE}}<form method="post" action="/admin/users" class="inline-form"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="op" value="{{OP}}"><input type="hidden" name="username" value="{{USERNAME}}"><button type="submit" class="link-button">{{LABEL}}</button></form>{{/TOGGLE}}</td></tr>
+      <td class="nowrap">{{#CAN_EDIT}}<a href="{{EDIT_URL}}" class="edit-roles">{{T_user_edit_roles}}</a> · {{/CAN_EDIT}}{{#TOGGLE}}<form method="post" action="/admin/users" class="inline-form"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="op" value="{{OP}}"><input type="hidden" name="username" value="{{USERNAME}}"><button type="submit" class="link-button">{{LABEL}}</button></form>{{/TOGGLE}}</td></tr>
     {{/USER}}
     </tbody>
   </table>
   </div>
 </section>
+{{#EDIT}}
+<section class="panel" aria-labelledby="roles-title" id="roles">
+  <h2 id="roles-title">{{T_user_roles_of}} {{DISPLAY_NAME}} <code class="small">{{USERNAME}}</code></h2>
+  <ul class="grants">
+    {{#GRANT}}<li><span>{{LABEL}}</span>
+      <form method="post" action="/admin/users" class="inline-form revoke-form"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="op" value="revoke"><input type="hidden" name="username" value="{{USERNAME}}"><input type="hidden" name="role" value="{{ROLE}}"><input type="hidden" name="jurisdiction" value="{{JURISDICTION}}"><button type="submit" class="link-button danger">{{T_user_revoke}}</button></form></li>{{/GRANT}}
+    {{#NO_GRANT}}<li class="muted">{{T_user_no_roles}}</li>{{/NO_GRANT}}
+  </ul>
+  <form method="post" action="/admin/users" class="form grant-form">
+    <input type="hidden" name="csrf" value="{{CSRF}}">
+    <input type="hidden" name="op" value="grant">
+    <input type="hidden" name="username" value="{{USERNAME}}">
+    <div class="field-row">
+      <div class="field">
+        <label for="g-role">{{T_role}}</label>
+        <select id="g-role" name="role">{{#ROLE_OPTION}}<option value="{{VALUE}}" {{SELECTED}}>{{LABEL}}</option>{{/ROLE_OPTION}}</select>
+      </div>
+      <div class="field">
+        <label for="g-jurisdiction">{{T_jurisdiction}}</label>
+        <select id="g-jurisdiction" name="jurisdiction">{{#JURISDICTION_OPTION}}<option value="{{VALUE}}" {{SELECTED}}>{{LABEL}}</option>{{/JURISDICTION_OPTION}}</select>
+      </div>
+    </div>
+    <p class="hint">{{T_user_grant_hint}}</p>
+    <button type="submit" class="button button-primary">{{T_user_grant}}</button>
+  </form>
+</section>
+{{/EDIT}}
 {{#CREATE}}
 <section class="panel" aria-labelledby="create-title">
   <h2 id="create-title">{{T_user_create}}</h2>

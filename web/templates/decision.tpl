@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-<p class="no-print toolbar"><a href="/notices">{{T_notices_title}}</a> · <span class="muted">{{T_print_hint}}</span></p>
+<p class="no-print toolbar"><a href="/notices">{{T_notices_title}}</a> · <span class="muted">{{T_print_hint}}</span> · <a href="{{CERTIFICATES_URL}}" class="certificates-link">{{T_certificates_all}}</a></p>
 <article class="document decision-document">
   <div class="{{MARK_CLASS}}">{{MARK}}</div>
   <p class="doc-number">{{DOCUMENT_NO}}</p>

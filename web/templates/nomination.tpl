@@ -32,7 +32,7 @@
   {{#HAS_PANEL_NOTE}}<p class="alert alert-ok">{{PANEL_NOTE}}</p>{{/HAS_PANEL_NOTE}}
   {{#HAS_ACTIONS}}<p><a class="button button-primary" href="#actions">{{T_go_to_actions}}</a></p>{{/HAS_ACTIONS}}
   {{#PUBLICITY}}<p>{{T_publicity}}{{T_colon}}<a href="{{URL}}">{{TITLE}}</a>{{T_lparen}}{{WINDOW}}{{T_rparen}}</p>{{/PUBLICITY}}
-  {{#NAMING}}<p>{{T_naming}}{{T_colon}}<a href="{{URL}}">{{DOCUMENT_NO}}</a>{{T_comma}}{{NAMED_AT}}{{T_semicolon}}{{T_valid_until}} {{VALID_UNTIL}} · <a href="{{VERIFY_URL}}">{{T_certificate_check}}</a></p>{{/NAMING}}
+  {{#NAMING}}<p>{{T_naming}}{{T_colon}}<a href="{{URL}}">{{DOCUMENT_NO}}</a>{{T_comma}}{{NAMED_AT}}{{T_semicolon}}{{T_valid_until}} {{VALID_UNTIL}} · <a href="{{VERIFY_URL}}">{{T_certificate_check}}</a>{{#CERTIFICATE}} · <a href="{{CERTIFICATE_URL}}" class="certificate-link">{{T_certificate_print}}</a>{{/CERTIFICATE}}</p>{{/NAMING}}
   {{#PARENT}}<p><a href="{{PARENT_URL}}">{{T_parent_nomination}}</a></p>{{/PARENT}}
   {{#CHILD}}<p>{{T_child_nomination}}{{T_colon}}<a href="{{URL}}">{{ID}}</a></p>{{/CHILD}}
 </section>
@@ -189,6 +189,7 @@
       <label for="a-days">{{T_publicity_days}}</label>
       <input type="number" id="a-days" name="days" value="{{DAYS}}" min="1" max="{{MAX_DAYS}}">
       <p class="hint">{{T_publicity_days_hint}}</p>
+      {{#HAS_PREVIEW}}<p class="window-preview" data-preview>{{WINDOW_PREVIEW}}</p>{{/HAS_PREVIEW}}
       {{#HAS_ERR_data_days}}<p class="field-error">{{ERR_data_days}}</p>{{/HAS_ERR_data_days}}
     </div>
     {{/APPROVE}}

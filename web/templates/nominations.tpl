@@ -34,6 +34,10 @@
     <label for="f-q">{{T_search}}</label>
     <input type="search" id="f-q" name="q" value="{{Q}}" placeholder="{{T_search_placeholder}}">
   </div>
+  <div class="field field-year">
+    <label for="f-per-page">{{T_per_page}}</label>
+    <select id="f-per-page" name="per_page">{{#PER_PAGE_OPTION}}<option value="{{VALUE}}" {{SELECTED}}>{{VALUE}}</option>{{/PER_PAGE_OPTION}}</select>
+  </div>
   {{#AT}}<input type="hidden" name="at" value="{{VALUE}}">{{/AT}}
   {{#TODO}}<input type="hidden" name="todo" value="{{VALUE}}">{{/TODO}}
   <div class="field field-button"><button type="submit" class="button">{{T_apply_filters}}</button></div>
@@ -42,6 +46,7 @@
   {{#AT}}<span class="chip">{{LABEL}} <a href="{{CLEAR_URL}}" aria-label="{{T_remove_filter}}">×</a></span>{{/AT}}
   {{#TODO}}<span class="chip">{{LABEL}} <a href="{{CLEAR_URL}}" aria-label="{{T_remove_filter}}">×</a></span>{{/TODO}}
 </p>
+{{#DONE}}<div class="alert alert-ok" role="status">{{DONE_MESSAGE}}</div>{{/DONE}}
 {{#BATCH_REFUSAL}}
 <div class="alert alert-error" role="alert">
   <p><strong>{{MESSAGE}}</strong></p>
@@ -105,6 +110,7 @@
       <label for="b-days">{{T_publicity_days}}</label>
       <input type="number" id="b-days" name="days" value="{{DAYS}}" min="1" max="{{MAX_DAYS}}" required>
       <p class="hint">{{T_publicity_days_hint}}</p>
+      {{#HAS_PREVIEW}}<p class="window-preview" data-preview>{{WINDOW_PREVIEW}}</p>{{/HAS_PREVIEW}}
     </div>
     {{/APPROVE}}
     {{#NAME_FIELDS}}
@@ -124,7 +130,9 @@
     </div>
     <button type="submit" class="button button-primary">{{ACTION_NAME}}</button>
   </form>
+  {{#QUOTAS}}
   <h3>{{T_quota_usage}}</h3>
+  {{/QUOTAS}}
   {{#HAS_QUOTA}}
   <table class="data-table compact">
     <thead><tr><th scope="col">{{T_category}}</th><th scope="col">{{T_level}}</th><th scope="col">{{T_quota_limit}}</th><th scope="col">{{T_quota_used}}</th><th scope="col">{{T_quota_left}}</th></tr></thead>
@@ -133,6 +141,6 @@
     </tbody>
   </table>
   {{/HAS_QUOTA}}
-  <p class="hint">{{T_quota_none_hint}}</p>
+  {{#QUOTAS}}<p class="hint">{{T_quota_none_hint}}</p>{{/QUOTAS}}
 </section>
 {{/BATCH}}

@@ -11,12 +11,13 @@
   <h1 class="doc-title">{{TITLE}}</h1>
   <div class="doc-body">
     <p class="indent">{{INTRO}}</p>
+    {{#BRIEF}}<p class="indent">{{BRIEF_NOTE}}</p>{{/BRIEF}}
     {{#GROUP}}
     <h2 class="doc-heading">{{HEADING}}</h2>
     <table class="doc-table">
-      <thead><tr><th scope="col" class="col-index">{{T_index}}</th><th scope="col">{{T_nominee_name}}</th><th scope="col" class="nowrap">{{T_jurisdiction}}</th><th scope="col">{{T_summary_short}}</th></tr></thead>
+      <thead><tr><th scope="col" class="col-index">{{T_index}}</th><th scope="col">{{T_nominee_name}}</th><th scope="col" class="nowrap">{{T_jurisdiction}}</th>{{#SUMMARY_HEAD}}<th scope="col">{{T_summary_short}}</th>{{/SUMMARY_HEAD}}</tr></thead>
       <tbody>
-      {{#NOMINEE}}<tr><td class="col-index">{{INDEX}}</td><td class="nowrap">{{NAME}}</td><td class="nowrap">{{JURISDICTION}}</td><td class="doc-summary">{{SUMMARY}}</td></tr>{{/NOMINEE}}
+      {{#NOMINEE}}<tr><td class="col-index">{{INDEX}}</td><td class="nowrap">{{NAME}}</td><td class="nowrap">{{JURISDICTION}}</td>{{#WITH_SUMMARY}}<td class="doc-summary">{{SUMMARY}}</td>{{/WITH_SUMMARY}}</tr>{{/NOMINEE}}
       </tbody>
     </table>
     {{/GROUP}}
