@@ -19,6 +19,7 @@
 #include "storage/canonical_json.h"
 #include "storage/merkle.h"
 #include "web/api_json.h"
+#include "web/documents_api.h"
 
 namespace laurel::web {
 namespace bj = boost::json;
@@ -126,7 +127,7 @@ std::string merkle_leaf_hex(const std::string& bytes) {
 struct Api::Impl {
   Impl(storage::Store& s, Clock& c, ApiConfig cfg)
       : store(s), catalog(s.catalog()), clock(c), config(cfg),
-        files(s.options().files_folder(), s.options().max_attachment_bytes) {}
+        files(s.options().files_folder(), s.options().max_attachment_bytes), documents(s) {}
 
   storage::Store& store;
   const engine::Catalog& catalog;
@@ -134,6 +135,7 @@ struct Api::Impl {
   ApiConfig config;
   storage::AttachmentStore files;
   RateLimiter login_account, login_address, objections;
+  DocumentsApi documents;  // exports, imports, PDFs, verification codes (web/documents_api.h)
 
   // Metrics.
   std::mutex metrics_mu;
@@ -346,6 +348,7 @@ Response Api::Impl::handle(const Request& r) {
   } else if (root == "stats") out = stats(r, auth);
   else if (root == "audit") out = audit(r, auth, now, p);
   else if (root == "dev" && p.size() == 2 && p[1] == "clock" && config.dev_clock) out = dev_clock(r, auth);
+  else if (auto d = documents.handle(r, auth, now, p)) out = std::move(*d);
   else out = not_found();
   out.route = root;
   out.user = auth.actor.user;
