@@ -27,15 +27,7 @@ using engine::Time;
 
 namespace {
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) { out.push_back(hex[d[i] >> 4]); out.push_back(hex[d[i] & 15]); }
-  return out;
-}
+using storage::sha256_hex;
 
 
 

@@ -1,6 +1,5 @@
 #include "web/cli_documents.h"
 
-#include <openssl/evp.h>
 
 #include <chrono>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "storage/attachments.h"
 #include "storage/store.h"
 #include "web/catalog_files.h"
 #include "web/documents_export.h"
@@ -102,15 +102,7 @@ int write_table_file(const Table& t, const std::string& format, const std::strin
   return 0;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) { s.push_back(hex[d[i] >> 4]); s.push_back(hex[d[i] & 15]); }
-  return s;
-}
+using storage::sha256_hex;
 
 struct Args {
   std::string as, out, format, subject, file, rejected_out, ids, public_url;

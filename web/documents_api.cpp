@@ -1,7 +1,6 @@
 #include "web/documents_api.h"
 
 #include <boost/json.hpp>
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "engine/administration.h"
+#include "storage/attachments.h"
 #include "web/api_json.h"
 #include "web/documents_export.h"
 #include "web/documents_import.h"
@@ -26,15 +26,7 @@ Response not_found() { return problem(404, "not_found", "Not found", "no such re
 Response unauthenticated() { return problem(401, "unauthenticated", "Sign-in required", "sign in or send a bearer token"); }
 Response method_not_allowed() { return problem(405, "method_not_allowed", "Method not allowed", "this resource does not take that method"); }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) { out.push_back(hex[d[i] >> 4]); out.push_back(hex[d[i] & 15]); }
-  return out;
-}
+using storage::sha256_hex;
 
 std::string base64(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');

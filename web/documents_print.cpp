@@ -1,5 +1,6 @@
 #include "web/documents_print.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -23,12 +24,8 @@ std::string honour(const engine::Category* c) {
   return "民族团结进步示范单位";
 }
 
-std::string group_heading(const engine::Category* c, const std::string& id) {
-  if (!c) return id;
-  if (c->kind == "family") return "示范家庭";
-  if (c->kind == "individual") return "模范个人";
-  return "示范" + c->name;
-}
+// As the decision page's headings (i18n "decision_group"): 民族团结进步示范乡镇.
+std::string group_heading(const engine::Category* c, const std::string& id) { return "民族团结进步示范" + (c ? c->name : id); }
 
 std::string nominee_name(const engine::Nomination& n) {
   auto it = n.nominee.find("name");
@@ -36,11 +33,15 @@ std::string nominee_name(const engine::Nomination& n) {
 }
 
 // The nominees grouped by category, in catalog order.
-std::vector<NomineeGroup> groups(const engine::Catalog& catalog, const std::vector<engine::Nomination>& list) {
+// Families are listed with their township, as the decision page and the seed's lists do.
+std::vector<NomineeGroup> groups(const engine::Catalog& catalog, const std::vector<engine::Nomination>& list, bool with_place) {
   std::vector<NomineeGroup> out;
   for (const auto& c : catalog.categories()) {
     NomineeGroup g{group_heading(&c, c.id), {}};
-    for (const auto& n : list) if (n.category == c.id) g.names.push_back(nominee_name(n));
+    for (const auto& n : list) {
+      if (n.category != c.id) continue;
+      g.names.push_back(nominee_name(n) + (with_place && c.kind == "family" ? "（" + office_name(catalog, n.jurisdiction) + "）" : ""));
+    }
     if (!g.names.empty()) out.push_back(std::move(g));
   }
   return out;
@@ -53,21 +54,6 @@ std::string public_url(const PrintOptions& o, const std::string& code) {
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/verify/" + code;
-}
-
-// "单位和家庭" as the list holds units, families or both.
-std::string kinds_text(const engine::Catalog& catalog, const std::vector<engine::Nomination>& list, const char* units, const char* families) {
-  bool unit = false, family = false;
-  for (const auto& n : list) {
-    const auto* c = catalog.category(n.category);
-    if (c && c->kind == "unit") unit = true;
-    else family = true;
-  }
-  std::string out;
-  if (unit) out += units;
-  if (unit && family) out += "和";
-  if (family) out += families;
-  return out;
 }
 
 std::expected<std::string, PrintError> pdf_or_error(std::expected<std::string, std::string> r) {
@@ -84,22 +70,20 @@ std::expected<std::string, PrintError> decision_pdf(storage::Store& store, const
   if (!d || d->nominations.empty()) return std::unexpected(PrintError{PrintError::Kind::not_found, "no decision " + document_no});
   auto code = store.verification_codes("decision", document_no, {""}, now);
   if (!code) return std::unexpected(PrintError{PrintError::Kind::failed, code.error().message});
+  // The same words as the decision page (web/pages_public.cpp), from the same translations.
   const std::string office = office_name(catalog, d->office);
-  const auto& first = d->nominations.front();
-  long years = first.valid_until > first.named_at ? std::lround(static_cast<double>(first.valid_until - first.named_at) / (365.2425 * 86400)) : 0;
+  const std::string level = std::string(tr(Lang::zh, "level_" + d->level));
+  const std::string authority = trf(Lang::zh, "decision_authority", {office});
+  const int year = d->nominations.front().year;
   OfficialDocument doc;
-  doc.authority_mark = office + "民族团结进步创建工作领导小组文件";
+  doc.authority_mark = trf(Lang::zh, "decision_mark", {authority});
   doc.document_no = d->document_no;
-  doc.title = d->title.empty() ? "关于命名" + std::to_string(first.year) + "年度" + office + "民族团结进步示范单位和示范家庭的决定" : d->title;
-  doc.paragraphs_before.push_back("为深入推进民族团结进步创建工作，经各单位申报、逐级审核、专家评审和社会公示，" + office +
-                                  "民族团结进步创建工作领导小组决定，命名以下" + std::to_string(d->nominations.size()) + "个" +
-                                  kinds_text(catalog, d->nominations, "单位", "家庭") + "为" + std::to_string(first.year) + "年度" + office +
-                                  "民族团结进步示范" + kinds_text(catalog, d->nominations, "单位", "家庭") +
-                                  (years > 0 ? "，有效期" + std::to_string(years) + "年" : "") + "。");
-  doc.groups = groups(catalog, d->nominations);
-  doc.paragraphs_after.push_back("希望受到命名的单位和家庭珍惜荣誉，再接再厉，充分发挥示范引领作用；各地各部门要加强动态管理，"
-                                 "对不再符合条件的，按程序撤销命名。");
-  doc.signature = office + "民族团结进步创建工作领导小组";
+  doc.title = d->title.empty() ? trf(Lang::zh, "default_decision_title", {std::to_string(year), level}) : d->title;
+  doc.paragraphs_before.push_back(std::string(tr(Lang::zh, "decision_addressee_" + d->level)));
+  doc.paragraphs_before.push_back(trf(Lang::zh, "decision_intro", {authority, std::to_string(year), level, std::to_string(d->nominations.size())}));
+  doc.groups = groups(catalog, d->nominations, true);
+  doc.paragraphs_after.push_back(std::string(tr(Lang::zh, "decision_closing")));
+  doc.signature = authority;
   doc.date = day_zh(catalog, d->named_at);
   doc.verification_code = code->front().code;
   doc.verification_url = public_url(options, doc.verification_code);
@@ -115,21 +99,22 @@ std::expected<std::string, PrintError> notice_pdf(storage::Store& store, const s
   for (const auto& x : n->nominations) if (x.state != "withdrawn" && x.state != "removed") shown.push_back(x);
   auto code = store.verification_codes("notice", notice_id, {""}, now);
   if (!code) return std::unexpected(PrintError{PrintError::Kind::failed, code.error().message});
+  // The same words as the notice page (web/pages_public.cpp), from the same translations.
   const std::string office = office_name(catalog, n->office);
   const auto& cal = catalog.calendar();
-  int year = shown.empty() ? 0 : shown.front().year;
+  const int year = shown.empty() ? 0 : shown.front().year;
+  const std::string authority = trf(Lang::zh, "notice_authority", {office});
+  int working_days = 0;
+  for (auto d = cal.local_date(n->starts_at); d <= cal.local_date(n->ends_at - 1); d += std::chrono::days(1)) working_days += cal.is_working_day(d);
   OfficialDocument doc;
-  doc.authority_mark = office + "民族团结进步创建工作领导小组";
+  doc.authority_mark = authority;
   doc.title = n->title.empty() ? office + "民族团结进步示范单位和示范家庭拟命名对象公示" : n->title;
-  doc.paragraphs_before.push_back("根据民族团结进步示范单位（家庭）命名工作安排，经申报、审核和评审，拟命名以下" + std::to_string(shown.size()) +
-                                  "个" + kinds_text(catalog, shown, "单位", "家庭") + "为" + (year ? std::to_string(year) + "年度" : "") +
-                                  office + "民族团结进步示范" + kinds_text(catalog, shown, "单位", "家庭") + "，现予以公示。");
-  doc.groups = groups(catalog, shown);
-  doc.paragraphs_after.push_back("公示时间：" + date_range_text(Lang::zh, cal.local_date(n->starts_at), cal.local_date(n->ends_at - 1)) + "。");
-  doc.paragraphs_after.push_back("公示期间，如对公示对象有异议，请通过本系统“公示”页面，或以书面形式向" + office +
-                                 "民族团结进步创建工作领导小组办公室反映。反映问题请实事求是，提倡实名反映（提供真实姓名和联系方式），"
-                                 "并提供具体事实或线索，以便调查核实。");
-  doc.signature = office + "民族团结进步创建工作领导小组办公室";
+  doc.paragraphs_before.push_back(trf(Lang::zh, "notice_intro", {office, std::to_string(year), std::string(tr(Lang::zh, "level_" + n->level))}));
+  doc.groups = groups(catalog, shown, false);
+  std::string window = date_range_text(Lang::zh, cal.local_date(n->starts_at), cal.local_date(n->ends_at - 1));
+  doc.paragraphs_after.push_back(trf(Lang::zh, "notice_window", {window, std::to_string(working_days)}));
+  doc.paragraphs_after.push_back(trf(Lang::zh, "notice_how_to_object", {authority, day_zh(catalog, n->ends_at - 1)}));
+  doc.signature = authority;
   doc.date = day_zh(catalog, n->starts_at);
   doc.verification_code = code->front().code;
   doc.verification_url = public_url(options, doc.verification_code);
