@@ -10,8 +10,10 @@ PACKAGES=(
   # libraries (Boost 1.81 conflicts with Debian's default 1.74 -dev packages and with libmstch-dev)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libcereal-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libctemplate-dev libmimalloc-dev
+  # documents: XLSX out (libxlsxwriter) and in (libzip, expat), PDF (pango on cairo, Noto CJK fonts)
+  libxlsxwriter-dev libzip-dev libexpat1-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-nacl sqlite3 curl
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-nacl sqlite3 curl poppler-utils
   # operations: nginx in front of Laurel (install.sh and its end-to-end test), openssl for certificates,
   # systemd-analyze for the units, YAML for the alert rules' test
   nginx openssl systemd python3-yaml

@@ -26,6 +26,19 @@ bool contains(std::span<const std::uint8_t> data, std::string_view needle) {
   return it != data.end();
 }
 
+std::string hex(const unsigned char* p, std::size_t n);
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
+  return hex(d, n);
+}
+
+namespace {
+
 std::string hex(const unsigned char* p, std::size_t n) {
   static const char* digits = "0123456789abcdef";
   std::string out;

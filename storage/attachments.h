@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace laurel::storage {
 
@@ -28,6 +29,8 @@ struct AttachmentError {
 
 // The media type of a file from its first bytes: PDF, PNG, JPEG, DOCX, XLSX, or octet-stream.
 std::string sniff_content_type(std::span<const std::uint8_t> head);
+// The SHA-256 of `data` in lower-case hexadecimal (as attachments are named).
+std::string sha256_hex(std::string_view data);
 
 class AttachmentStore {
  public:

@@ -116,6 +116,19 @@ UPDATE signing_keys SET retired_size = (
   ORDER BY idx LIMIT 1)
 WHERE retired_at IS NOT NULL;
 )sql",
+    // 4 (documents): verification codes printed on certificates, naming decisions and publicity
+    // notices. A code leads to the audit record of the naming (or approval) it stands for.
+    R"sql(
+CREATE TABLE verification_codes (
+  code TEXT PRIMARY KEY,            -- 10 characters of Crockford base32, random
+  kind TEXT NOT NULL,               -- certificate | decision | notice
+  document_no TEXT NOT NULL,        -- the decision's 文号, or the notice id
+  nomination_id TEXT NOT NULL,      -- the named nomination (certificate), else ''
+  audit_index INTEGER NOT NULL,     -- the record of the naming (approval for a notice)
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX verification_codes_subject ON verification_codes(kind, document_no, nomination_id);
+)sql",
 };
 
 bool has_table(sql::Db& db, const char* name) {

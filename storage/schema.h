@@ -10,7 +10,7 @@
 
 namespace laurel::storage {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Applies the missing migrations. Returns the version found before, or an error (newer database,
 // not a Laurel database).

@@ -615,6 +615,78 @@ struct BatchJob : Job {
   }
 };
 
+// A bulk import: every row is an ordinary creation (its own record, as if sent one by one), all kept
+// or none, then one "import" record naming the file's SHA-256 (accepted, or denied with the first
+// refusal when nothing was kept).
+struct ImportJob : Job {
+  ImportRequest req;
+  std::promise<ImportResult> promise;
+  ImportResult result;
+
+  void run(Batch& b) override {
+    result = ImportResult{};
+    auto& db = b.db();
+    result.import_id = b.next_sequence("import", "I", 6);
+    db.exec("SAVEPOINT import_rows");
+    b.impl().tree->mark();
+    bool all_ok = !req.rows.empty();
+    std::optional<engine::Rejection> first_refusal;
+    for (const auto& cmd : req.rows) {
+      CommandRequest one;
+      one.caller = req.caller;
+      one.command = cmd;
+      one.command.action = "create";
+      one.now = req.now;
+      CommandResult r = run_command(b, one, result.import_id);
+      if (r.status != CommandResult::Status::accepted) {
+        all_ok = false;
+        if (!first_refusal && r.rejection) first_refusal = r.rejection;
+      }
+      result.rows.push_back(std::move(r));
+    }
+    AuditRecord rec;
+    rec.at = req.now;
+    rec.who = Who{req.caller.actor.user, "nominator", "", req.caller.auth, req.caller.address};
+    rec.kind = "import";
+    rec.action = "import_nominations";
+    rec.object_type = "import";
+    rec.object_id = result.import_id;
+    rec.batch = result.import_id;
+    bj::object nv{{"file_name", req.file_name}, {"file_sha256", req.file_sha256}, {"rows_in_file", req.rows_in_file},
+                  {"rows_submitted", static_cast<std::int64_t>(req.rows.size())}};
+    if (all_ok) {
+      db.exec("RELEASE import_rows");
+      nv["imported"] = static_cast<std::int64_t>(req.rows.size());
+      nv["first_id"] = result.rows.front().nomination->id;
+      nv["last_id"] = result.rows.back().nomination->id;
+      rec.outcome = "accepted";
+      rec.new_value = std::move(nv);
+      result.audit_index = b.append(rec);
+      result.accepted = true;
+      return;
+    }
+    db.exec("ROLLBACK TO import_rows");
+    db.exec("RELEASE import_rows");
+    b.impl().tree->rollback_to_mark();
+    b.reset_overlay();
+    nv["imported"] = 0;
+    rec.outcome = "denied";
+    rec.reason = first_refusal.value_or(engine::Rejection{engine::Problem::validation_failed, "the file holds no rows to import", {}, {}});
+    rec.new_value = std::move(nv);
+    result.audit_index = b.append(rec);
+    for (auto& r : result.rows) {
+      r.nomination.reset();
+      r.audit_index = -1;
+    }
+  }
+  void complete() override { promise.set_value(std::move(result)); }
+  void fail(const std::string& error) override {
+    ImportResult r;
+    r.error = error;
+    promise.set_value(std::move(r));
+  }
+};
+
 // A job given as a function (administrative changes, logins, arbitrary records).
 template <typename T>
 struct FunctionJob : Job {
@@ -913,6 +985,14 @@ std::future<CommandResult> Store::submit(CommandRequest request) {
   return future;
 }
 
+ImportResult Store::import_nominations(ImportRequest request) {
+  auto job = std::make_unique<ImportJob>();
+  job->req = std::move(request);
+  auto future = job->promise.get_future();
+  impl_->enqueue(std::move(job));
+  return future.get();
+}
+
 BatchResult Store::execute_batch(BatchRequest request) {
   auto job = std::make_unique<BatchJob>();
   job->req = std::move(request);
@@ -1130,6 +1210,83 @@ std::vector<StatRow> Store::stats_named(std::optional<int> year, std::optional<s
 std::vector<StatRow> Store::stats_by_state(std::optional<int> year, std::optional<std::string> office) {
   auto db = impl_->reads.get();
   return stats(*db, impl_->catalog.tree(), false, year, std::move(office));
+}
+
+namespace {
+
+// 10 characters of Crockford's base32 (no I, L, O, U): 50 random bits.
+std::string verification_code_text() {
+  static const char* alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  std::string out;
+  for (int i = 0; i < 10; ++i) out.push_back(alphabet[randombytes_uniform(32)]);
+  return out;
+}
+
+// The audit record a code stands for: the first accepted naming of the nomination (certificate) or
+// of the decision, or the first accepted approval of the notice; -1 when there is none.
+std::int64_t subject_record(sql::Db& db, const std::string& kind, const std::string& document_no, const std::string& nomination_id) {
+  std::string sql;
+  if (kind == "certificate") {
+    sql = "SELECT min(a.idx) FROM audit_log a JOIN nominations n ON n.id = a.object_id"
+          " WHERE a.object_id = ?1 AND n.document_no = ?2 AND a.action = 'name' AND a.outcome = 'accepted'";
+  } else if (kind == "decision") {
+    sql = "SELECT min(a.idx) FROM nominations n JOIN audit_log a ON a.object_id = n.id"
+          " WHERE n.document_no = ?2 AND a.action = 'name' AND a.outcome = 'accepted' AND ?1 = ''";
+  } else if (kind == "notice") {
+    sql = "SELECT min(a.idx) FROM nominations n JOIN audit_log a ON a.object_id = n.id"
+          " WHERE n.notice_id = ?2 AND a.action = 'approve' AND a.outcome = 'accepted' AND ?1 = ''";
+  } else {
+    return -1;
+  }
+  sql::Stmt s(db, sql);
+  s.bind(1, nomination_id).bind(2, document_no);
+  if (!s.step() || s.is_null(0)) return -1;
+  return s.i64(0);
+}
+
+VerificationCode read_code(sql::Stmt& s) {
+  return VerificationCode{s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+}
+
+}  // namespace
+
+std::expected<std::vector<VerificationCode>, StoreError> Store::verification_codes(const std::string& kind, const std::string& document_no,
+                                                                                  const std::vector<std::string>& nomination_ids, Time now) {
+  using R = std::expected<std::vector<VerificationCode>, StoreError>;
+  return run_job<R>(
+      *impl_,
+      [&](Batch& b) -> R {
+        auto& db = b.db();
+        std::vector<VerificationCode> out;
+        for (const auto& id : nomination_ids) {
+          sql::Stmt s(db, "SELECT code, kind, document_no, nomination_id, audit_index, created_at FROM verification_codes"
+                          " WHERE kind = ? AND document_no = ? AND nomination_id = ?");
+          s.bind(1, kind).bind(2, document_no).bind(3, id);
+          if (s.step()) {
+            out.push_back(read_code(s));
+            continue;
+          }
+          std::int64_t index = subject_record(db, kind, document_no, id);
+          if (index < 0) {
+            return std::unexpected(StoreError{"no accepted " + std::string(kind == "notice" ? "approval" : "naming") + " recorded for " + kind + " " +
+                                              document_no + (id.empty() ? "" : " / " + id)});
+          }
+          VerificationCode c{verification_code_text(), kind, document_no, id, index, now};
+          sql::Stmt in(db, "INSERT INTO verification_codes (code, kind, document_no, nomination_id, audit_index, created_at) VALUES (?,?,?,?,?,?)");
+          in.bind(1, c.code).bind(2, c.kind).bind(3, c.document_no).bind(4, c.nomination_id).bind(5, c.audit_index).bind(6, now).run();
+          out.push_back(std::move(c));
+        }
+        return out;
+      },
+      [](const std::string& e) -> R { return std::unexpected(StoreError{e}); });
+}
+
+std::optional<VerificationCode> Store::find_verification_code(const std::string& code) {
+  auto db = impl_->reads.get();
+  sql::Stmt s(*db, "SELECT code, kind, document_no, nomination_id, audit_index, created_at FROM verification_codes WHERE code = ?");
+  s.bind(1, code);
+  if (!s.step()) return std::nullopt;
+  return read_code(s);
 }
 
 std::optional<std::string> Store::objection_contact(const std::string& objection_id) {

@@ -167,6 +167,36 @@ struct StatRow {
   std::int64_t count = 0;
 };
 
+// A bulk import of nominations (web/documents_import.h): every row is an ordinary "create", all
+// committed or none, followed by one "import" record naming the file's SHA-256.
+struct ImportRequest {
+  Caller caller;
+  std::vector<engine::Command> rows;  // "create" commands
+  std::string file_name;
+  std::string file_sha256;            // hex, of the file as uploaded
+  std::int64_t rows_in_file = 0;      // more than rows.size() when only the valid rows are imported
+  engine::Time now = 0;
+};
+
+struct ImportResult {
+  bool accepted = false;
+  std::string error;                 // a store failure
+  std::vector<CommandResult> rows;   // per row, in order; when refused, nothing of them was kept
+  std::string import_id;
+  std::int64_t audit_index = -1;     // the import record
+};
+
+// A verification code printed on a document: certificate (one named nomination), decision (a 文号)
+// or notice (a publicity notice id). It leads to the audit record of the naming (or approval).
+struct VerificationCode {
+  std::string code;  // 10 characters of Crockford base32
+  std::string kind;
+  std::string document_no;
+  std::string nomination_id;
+  std::int64_t audit_index = -1;
+  engine::Time created_at = 0;
+};
+
 // Result of an administrative change (users, quotas): refused with a problem, or done.
 struct AdminResult {
   std::optional<engine::Rejection> rejection;
@@ -219,6 +249,14 @@ class Store {
   std::vector<StatRow> stats_named(std::optional<int> year, std::optional<std::string> office);
   std::vector<StatRow> stats_by_state(std::optional<int> year, std::optional<std::string> office);
   std::optional<std::string> objection_contact(const std::string& objection_id);
+
+  // Documents. import_nominations runs every row through the engine in one transaction.
+  ImportResult import_nominations(ImportRequest request);
+  // The codes of (kind, document_no, nomination_id) for each id (use "" for decision and notice),
+  // created on first use. An error when the subject is unknown (no accepted naming or approval).
+  std::expected<std::vector<VerificationCode>, StoreError> verification_codes(const std::string& kind, const std::string& document_no,
+                                                                             const std::vector<std::string>& nomination_ids, Time now);
+  std::optional<VerificationCode> find_verification_code(const std::string& code);
 
   // Users, roles and quotas (administrative changes are commands too: logged, authorised).
   AdminResult create_user(const Caller& by, const User& user, const std::string& password, engine::Time now);

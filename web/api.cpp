@@ -23,6 +23,7 @@
 #include "storage/merkle.h"
 #include "web/api_json.h"
 #include "web/backups.h"
+#include "web/documents_api.h"
 
 namespace laurel::web {
 namespace bj = boost::json;
@@ -30,15 +31,7 @@ using engine::Time;
 
 namespace {
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) { out.push_back(hex[d[i] >> 4]); out.push_back(hex[d[i] & 15]); }
-  return out;
-}
+using storage::sha256_hex;
 
 
 
@@ -130,7 +123,7 @@ std::string merkle_leaf_hex(const std::string& bytes) {
 struct Api::Impl {
   Impl(storage::Store& s, Clock& c, ApiConfig cfg)
       : store(s), catalog(s.catalog()), clock(c), config(cfg),
-        files(s.options().files_folder(), s.options().max_attachment_bytes) {}
+        files(s.options().files_folder(), s.options().max_attachment_bytes), documents(s) {}
 
   storage::Store& store;
   const engine::Catalog& catalog;
@@ -139,6 +132,7 @@ struct Api::Impl {
   storage::AttachmentStore files;
   RateLimiter login_account, login_address, objections;
   const Time started_at = std::time(nullptr);
+  DocumentsApi documents;  // exports, imports, PDFs, verification codes (web/documents_api.h)
 
   // Metrics.
   std::mutex metrics_mu;
@@ -384,6 +378,7 @@ Response Api::Impl::handle(const Request& r) {
   } else if (root == "stats") out = stats(r, auth);
   else if (root == "audit") out = audit(r, auth, now, p);
   else if (root == "dev" && p.size() == 2 && p[1] == "clock" && config.dev_clock) out = dev_clock(r, auth);
+  else if (auto d = documents.handle(r, auth, now, p)) out = std::move(*d);
   else out = not_found();
   out.route = root;
   out.user = auth.actor.user;

@@ -5,6 +5,7 @@
 
 #include "web/cli_audit.h"
 #include "web/cli_database.h"
+#include "web/cli_documents.h"
 #include "web/cli_serve.h"
 #include "web/cli_workflows.h"
 #include "web/settings.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   laurel::web::add_serve_command(app, common, rc);
   laurel::web::add_audit_commands(app, rc);
   laurel::web::add_config_command(app, built_in_workflows, rc);
+  laurel::web::add_document_commands(app, common, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;

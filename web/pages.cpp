@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "engine/administration.h"
+#include "web/documents_export.h"
 #include "web/site.h"
 
 #ifndef LAUREL_TEMPLATES_DIR
@@ -31,7 +32,8 @@ namespace {
 // The templates, loaded (and checked) when the pages start.
 constexpr const char* kTemplates[] = {"layout.tpl", "error.tpl",    "signin.tpl", "home.tpl",   "nominations.tpl",
                                       "nomination.tpl", "nomination_new.tpl", "notices.tpl", "notice.tpl",
-                                      "decision.tpl", "certificate.tpl", "verify.tpl",  "stats.tpl",  "audit.tpl",  "admin.tpl"};
+                                      "decision.tpl", "certificate.tpl", "verify.tpl",  "stats.tpl",  "audit.tpl",  "admin.tpl",
+                                      "import.tpl"};
 
 
 std::string read_file(const std::string& path) {
@@ -382,14 +384,7 @@ std::vector<std::string> Site::all_states() const {
 }
 
 std::vector<engine::Nomination> Site::list_all(storage::ListQuery q, const engine::Actor& viewer) {
-  std::vector<engine::Nomination> out;
-  q.per_page = 200;
-  for (q.page = 1;; ++q.page) {
-    auto page = store.list(q, viewer);
-    for (auto& n : page.items) out.push_back(std::move(n));
-    if (page.items.size() < 200 || static_cast<std::int64_t>(out.size()) >= page.total || q.page >= 500) break;
-  }
-  return out;
+  return documents::all_nominations(store, std::move(q), viewer, 100000);
 }
 
 std::vector<std::pair<const engine::Jurisdiction*, int>> Site::subtree(std::string_view code) const {
@@ -496,6 +491,7 @@ Response Pages::handle(const Request& request) {
     if (p.size() == 1) return get ? nominations_page(site, page) : not_allowed();
     if (p.size() == 2 && p[1] == "new") return get ? new_nomination_page(site, page) : (post ? create_nomination(site, page) : not_allowed());
     if (p.size() == 2 && p[1] == "batch") return post ? batch_act(site, page) : not_allowed();
+    if (p.size() == 2 && p[1] == "import") return get ? import_page(site, page) : not_allowed();
     if (p.size() == 2) return get ? nomination_page(site, page, p[1]) : not_allowed();
     if (p.size() == 3 && p[2] == "act") return post ? nomination_act(site, page, p[1]) : not_allowed();
   }

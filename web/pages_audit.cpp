@@ -54,6 +54,7 @@ Response audit_page(Site& site, Page& page) {
 
   View v = site.view(page, "audit.tpl", std::string(page.t("audit_title")), "audit");
   Dict* b = v.body;
+  add_export_links(page, b, "/api/v1/exports/audit-records", {"nomination", "actor", "action", "outcome", "from"});
   auto opt = [&](const char* k) -> std::optional<std::string> {
     std::string s = page.query.get(k);
     if (s.empty()) return std::nullopt;

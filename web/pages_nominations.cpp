@@ -129,6 +129,7 @@ Response nominations_page(Site& site, Page& page, int status, const storage::Bat
   const auto& viewer = page.who.actor;
   View v = site.view(page, "nominations.tpl", std::string(page.t("list_title")), "nominations");
   Dict* b = v.body;
+  add_export_links(page, b, "/api/v1/exports/nominations", {"state", "category", "level", "year", "q", "at"});
 
   auto opt = [&](const char* k) -> std::optional<std::string> {
     std::string s = page.query.get(k);

@@ -12,6 +12,9 @@
 #include <map>
 
 #include "web/proxy.h"
+#include "web/documents_pdf.h"
+#include "web/documents_print.h"
+#include "engine/administration.h"
 #include "web/site.h"
 
 namespace laurel::web {
@@ -90,6 +93,8 @@ Response render_notice(Site& site, Page& page, const storage::Notice& notice, in
   View v = site.view(page, "notice.tpl", notice.title, "notices");
   Dict* b = v.body;
   b->SetValue("TITLE", notice.title);
+  b->SetValue("PDF_URL", "/api/v1/documents/notices/" + url_encode(notice.id) + "/notice.pdf");
+  add_export_links(page, b, "/api/v1/exports/notices/" + url_encode(notice.id), {});
   std::string office = site.jurisdiction_name(lang, notice.office);
   std::string authority = trf(lang, "notice_authority", {office});
   b->SetValue("AUTHORITY", authority);
@@ -228,6 +233,14 @@ Response decision_page(Site& site, Page& page, const std::string& document_no) {
   b->SetValue("MARK_CLASS", len <= 12 ? "doc-mark" : len <= 16 ? "doc-mark doc-mark-long" : "doc-mark doc-mark-longer");
   b->SetValue("DOCUMENT_NO", d->document_no);
   b->SetValue("TITLE", title);
+  b->SetValue("PDF_URL", "/api/v1/documents/decisions/" + url_encode(d->document_no) + "/decision.pdf");
+  add_export_links(page, b, "/api/v1/exports/decisions/" + url_encode(d->document_no), {});
+  for (const char* role : {"approver", "reviewer", "admin"}) {
+    if (engine::holds_over(page.who.actor, role, d->office, site.catalog.tree())) {
+      b->SetValueAndShowSection("URL", "/api/v1/documents/decisions/" + url_encode(d->document_no) + "/certificates.pdf", "CERTIFICATES");
+      break;
+    }
+  }
   b->SetValue("ADDRESSEE", std::string(page.t("decision_addressee_" + d->level)));
   int year = d->nominations.empty() ? 0 : d->nominations.front().year;
   b->SetValue("INTRO", trf(lang, "decision_intro", {authority, std::to_string(year), site.level_name(lang, d->level),
@@ -325,24 +338,53 @@ Response certificates_page(Site& site, Page& page, const std::string& document_n
 }
 
 Response verify_page(Site& site, Page& page, const std::string& code) {
-  auto n = site.store.nomination(code);
-  if (!n || n->document_no.empty()) return site.error_page(page, 404, "verify_not_found");
+  // A verification code printed on a certificate, decision or notice (web/documents_print.h); or,
+  // for the links on a nomination's page, the id of a named nomination.
+  auto v = documents::verify(site.store, code, page.now);
   const Lang lang = page.lang;
-  View v = site.view(page, "verify.tpl", std::string(page.t("verify_title")), "notices");
-  Dict* b = v.body;
-  b->SetValue("NAME", site.nominee_name(*n));
-  b->SetValue("CATEGORY", site.category_name(lang, n->category));
-  b->SetValue("LEVEL", site.level_name(lang, n->level));
-  b->SetValue("JURISDICTION", site.jurisdiction_name(lang, n->jurisdiction));
-  b->SetValue("DOCUMENT_NO", n->document_no);
-  b->SetValue("DECISION_URL", "/decisions/" + url_encode(n->document_no));
-  b->SetValue("NAMED_AT", site.date(lang, n->named_at));
-  b->SetValue("VALID_UNTIL", site.date(lang, n->valid_until));
+  if (v && v->code.kind != "certificate") {
+    View view = site.view(page, "verify.tpl", std::string(page.t("verify_title")), "notices");
+    Dict* b = view.body;
+    b->SetValue("STATUS", "valid");
+    b->SetValue("STATUS_TEXT", std::string(page.t(v->code.kind == "notice" ? "verify_notice_genuine" : "verify_decision_genuine")));
+    Dict* d = b->AddSectionDictionary("DOCUMENT");
+    d->SetValue("TITLE", v->title);
+    d->SetValue("OFFICE", lang == Lang::zh ? v->office_name : site.jurisdiction_name(lang, v->office));
+    d->SetValue("DATE", site.date(lang, v->at));
+    d->SetValue("COUNT", std::to_string(v->count));
+    if (v->code.kind == "decision") {
+      d->SetValueAndShowSection("DOCUMENT_NO", v->document_no, "HAS_DOCUMENT_NO");
+      d->SetValue("URL", "/decisions/" + url_encode(v->document_no));
+    } else {
+      d->SetValue("URL", "/notices/" + url_encode(v->document_no));
+    }
+    b->SetValueAndShowSection("CODE", documents::grouped_code(v->code.code), "HAS_CODE");
+    b->SetValue("AUDIT_INDEX", std::to_string(v->code.audit_index));
+    return site.render(page, view);
+  }
+  auto n = v ? site.store.nomination(v->code.nomination_id) : site.store.nomination(code);
+  if (!n || n->document_no.empty()) return site.error_page(page, 404, "verify_not_found");
+  View view = site.view(page, "verify.tpl", std::string(page.t("verify_title")), "notices");
+  Dict* b = view.body;
+  Dict* c = b->AddSectionDictionary("CERTIFICATE");
+  c->SetValue("NAME", site.nominee_name(*n));
+  c->SetValue("CATEGORY", site.category_name(lang, n->category));
+  c->SetValue("LEVEL", site.level_name(lang, n->level));
+  c->SetValue("JURISDICTION", site.jurisdiction_name(lang, n->jurisdiction));
+  c->SetValue("OFFICE", site.jurisdiction_name(lang, n->office));
+  c->SetValue("DOCUMENT_NO", n->document_no);
+  c->SetValue("DECISION_URL", "/decisions/" + url_encode(n->document_no));
+  c->SetValue("NAMED_AT", site.date(lang, n->named_at));
+  c->SetValue("VALID_UNTIL", site.date(lang, n->valid_until));
   std::string status = n->state == "named" ? (page.now < n->valid_until ? "valid" : "expired") : n->state;
   if (status != "valid" && status != "expired" && status != "revoked") status = "other";
   b->SetValue("STATUS", status);
   b->SetValue("STATUS_TEXT", std::string(page.t("verify_" + status)));
-  return site.render(page, v);
+  if (v) {
+    b->SetValueAndShowSection("CODE", documents::grouped_code(v->code.code), "HAS_CODE");
+    b->SetValue("AUDIT_INDEX", std::to_string(v->code.audit_index));
+  }
+  return site.render(page, view);
 }
 
 }  // namespace laurel::web

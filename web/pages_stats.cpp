@@ -11,6 +11,7 @@ namespace laurel::web {
 Response stats_page(Site& site, Page& page) {
   const Lang lang = page.lang;
   View v = site.view(page, "stats.tpl", std::string(page.t("stats_title")), "stats");
+  add_export_links(page, v.body, "/api/v1/exports/stats", {"year", "office"});
   Dict* b = v.body;
   std::optional<int> year;
   std::string ys = page.query.get("year");

@@ -50,6 +50,7 @@ std::string new_request_id() {
 }
 
 bool is_upload(const Request& r) {
+  if (r.method == "POST" && r.path == "/api/v1/imports/nominations") return true;  // spreadsheets (web/documents_api.h)
   return r.method == "POST" && r.path.size() > 12 && r.path.ends_with("/attachments") && r.path.starts_with("/api/v1/nominations/");
 }
 

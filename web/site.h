@@ -154,5 +154,9 @@ Response admin_page(Site& site, Page& page, std::string_view section, int status
                     const engine::Rejection* refusal = nullptr);          // pages_admin.cpp
 Response admin_post(Site& site, Page& page, std::string_view section);
 Response static_file(const Site& site, const Request& request);           // pages_static.cpp
+Response import_page(Site& site, Page& page);                             // pages_documents.cpp
+// Adds section EXPORTS (XLSX_URL, CSV_URL) to `dict`: the API download at `api_path` with the page's
+// query parameters `params` passed on.
+void add_export_links(const Page& page, Dict* dict, const std::string& api_path, std::initializer_list<const char*> params);
 
 }  // namespace laurel::web

@@ -1,5 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}
 <h1>{{T_audit_title}}</h1>
+{{#EXPORTS}}<p class="toolbar no-print"><a class="button" href="{{XLSX_URL}}">{{T_export_xlsx}}</a> <a class="button" href="{{CSV_URL}}">{{T_export_csv}}</a></p>{{/EXPORTS}}
 <section class="panel checkpoint" aria-labelledby="cp-title">
   <h2 id="cp-title">{{T_checkpoint_title}}</h2>
   {{#NO_CHECKPOINT}}<p>{{T_checkpoint_none}}</p>{{/NO_CHECKPOINT}}

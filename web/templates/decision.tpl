@@ -1,5 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}
-<p class="no-print toolbar"><a href="/notices">{{T_notices_title}}</a> · <span class="muted">{{T_print_hint}}</span> · <a href="{{CERTIFICATES_URL}}" class="certificates-link">{{T_certificates_all}}</a></p>
+<p class="no-print toolbar"><a href="/notices">{{T_notices_title}}</a> · <span class="muted">{{T_print_hint}}</span> · <a href="{{CERTIFICATES_URL}}" class="certificates-link">{{T_certificates_all}}</a>
+  · <a href="{{PDF_URL}}">{{T_print_pdf}}</a>{{#EXPORTS}} · <a href="{{XLSX_URL}}">{{T_export_xlsx}}</a> · <a href="{{CSV_URL}}">{{T_export_csv}}</a>{{/EXPORTS}}{{#CERTIFICATES}} · <a href="{{URL}}">{{T_certificates_pdf}}</a>{{/CERTIFICATES}}</p>
 <article class="document decision-document">
   <div class="{{MARK_CLASS}}">{{MARK}}</div>
   <p class="doc-number">{{DOCUMENT_NO}}</p>

@@ -2,6 +2,8 @@
 <div class="page-head">
   <h1>{{T_list_title}}</h1>
   {{#CAN_CREATE}}<p><a class="button button-primary" href="/nominations/new">{{T_nav_new}}</a></p>{{/CAN_CREATE}}
+  <p class="toolbar no-print">{{#EXPORTS}}<a class="button" href="{{XLSX_URL}}">{{T_export_xlsx}}</a> <a class="button" href="{{CSV_URL}}">{{T_export_csv}}</a>{{/EXPORTS}}
+     {{#CAN_CREATE}}<a class="button" href="/nominations/import">{{T_import_link}}</a>{{/CAN_CREATE}}</p>
 </div>
 <form method="get" action="/nominations" class="filters" role="search" aria-label="{{T_filters}}">
   <div class="field">

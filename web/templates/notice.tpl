@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-<p class="crumbs no-print"><a href="/notices">{{T_notices_title}}</a></p>
+<p class="crumbs no-print"><a href="/notices">{{T_notices_title}}</a> · <a href="{{PDF_URL}}">{{T_print_pdf}}</a>{{#EXPORTS}} · <a href="{{XLSX_URL}}">{{T_export_xlsx}}</a> · <a href="{{CSV_URL}}">{{T_export_csv}}</a>{{/EXPORTS}}</p>
 {{#HAS_RECEIPT}}
 <div class="alert alert-ok receipt" role="status">
   <p><strong>{{T_objection_received}}</strong></p>

@@ -1,5 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}
 <h1>{{T_stats_title}}</h1>
+{{#EXPORTS}}<p class="toolbar no-print"><a class="button" href="{{XLSX_URL}}">{{T_export_xlsx}}</a> <a class="button" href="{{CSV_URL}}">{{T_export_csv}}</a></p>{{/EXPORTS}}
 <form method="get" action="/stats" class="filters">
   <div class="field">
     <label for="s-year">{{T_year}}</label>
