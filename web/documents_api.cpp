@@ -127,7 +127,8 @@ Response DocumentsApi::Impl::exports(const Request& r, const Identity& who, engi
     q.category = r.param("category");
     q.office = r.param("office");
     q.q = r.param("q");
-    for (auto* opt : {&q.state, &q.level, &q.category, &q.office, &q.q}) if (*opt && (*opt)->empty()) opt->reset();
+    q.at_office = r.param("at");  // the office holding it now, as on the list page
+    for (auto* opt : {&q.state, &q.level, &q.category, &q.office, &q.q, &q.at_office}) if (*opt && (*opt)->empty()) opt->reset();
     q.year = int_param(r, "year", 2000, 2100, errors);
     if (!errors.empty()) return validation_problem(errors);
     auto list = all_nominations(store, q, who.actor);

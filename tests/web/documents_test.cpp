@@ -22,6 +22,7 @@
 #include "web/documents_import.h"
 #include "web/documents_print.h"
 #include "web/documents_table.h"
+#include "web/pages.h"
 
 namespace laurel::web {
 namespace {
@@ -655,6 +656,42 @@ TEST_F(DocumentsApiTest, PdfsAndTheVerificationEndpoint) {
   Response no_such = call("GET", "/api/v1/verify/ABCDE-FGHJK");
   EXPECT_EQ(no_such.status, 404);
   EXPECT_EQ(no_such.content_type, "application/problem+json");
+}
+
+TEST_F(DocumentsApiTest, PagesOfferExportsTheImportPageAndTheCodeCheck) {
+  Pages pages(*store, *api, clock);
+  auto ids = named(1);
+  auto page = [&](const std::string& target, const std::string& user) {
+    Request r;
+    r.method = "GET";
+    r.target = target;
+    EXPECT_TRUE(parse_target(target, r.path, r.query));
+    if (!user.empty()) r.headers["authorization"] = "Bearer " + token(user);
+    clock.set(now);
+    return pages.handle(r);
+  };
+  Response list = page("/nominations?state=named", "county_reviewer");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr("/api/v1/exports/nominations?format=xlsx&amp;state=named"));
+  Response import = page("/nominations/import", "unit");
+  ASSERT_EQ(import.status, 200);
+  EXPECT_THAT(import.body, HasSubstr("/api/v1/imports/nominations/template?format=xlsx"));
+  EXPECT_THAT(import.body, HasSubstr("/static/import.js"));
+  EXPECT_THAT(import.body, HasSubstr(R"(id="import-form")"));
+  EXPECT_THAT(page("/nominations/import", "county_reviewer").body, Not(HasSubstr(R"(id="import-form")")));
+  Response decision = page("/decisions/%E7%93%9C%E6%B0%91%E5%9B%A2%E5%8F%91%E3%80%942019%E3%80%953%E5%8F%B7", "county_approver");
+  EXPECT_THAT(decision.body, HasSubstr("/decision.pdf"));
+  EXPECT_THAT(decision.body, HasSubstr("/certificates.pdf"));
+  EXPECT_THAT(page("/decisions/%E7%93%9C%E6%B0%91%E5%9B%A2%E5%8F%91%E3%80%942019%E3%80%953%E5%8F%B7", "").body, Not(HasSubstr("/certificates.pdf")));
+  auto codes = store->verification_codes("certificate", "瓜民团发〔2019〕3号", ids, now);
+  ASSERT_TRUE(codes);
+  Response verify = page("/verify/" + grouped_code((*codes)[0].code), "");
+  ASSERT_EQ(verify.status, 200);
+  EXPECT_THAT(verify.body, HasSubstr("马玉兰家庭"));
+  EXPECT_THAT(verify.body, HasSubstr(grouped_code((*codes)[0].code)));
+  EXPECT_THAT(verify.body, HasSubstr("有效"));
+  EXPECT_THAT(verify.body, Not(HasSubstr("13993700001")));
+  EXPECT_EQ(page("/verify/ZZZZZ-ZZZZZ", "").status, 404);
 }
 
 }  // namespace
