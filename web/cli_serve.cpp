@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -137,6 +138,9 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     auto listen = *parse_listen(s.listen);
     auto proxies = *TrustedProxies::parse(s.trusted_proxies);
     std::string public_url = s.public_url.empty() ? "" : *parse_public_url(s.public_url);
+    // Printed documents (web/documents_print.h) put the same address before /verify/CODE. Set before
+    // any thread starts.
+    if (!public_url.empty()) ::setenv("LAUREL_PUBLIC_URL", public_url.c_str(), 1);
 
     auto catalog = load_catalog(s.workflows);
     if (!catalog) {

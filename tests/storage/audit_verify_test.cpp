@@ -72,6 +72,38 @@ TEST_F(AuditVerifyTest, AnIntactLogVerifies) {
   EXPECT_EQ(single.checkpoints, r.checkpoints);
 }
 
+// Each commit batch that appended records ends with one checkpoint; a batch that appended nothing
+// (here the writer's no-op round trip) signs nothing.
+TEST_F(AuditVerifyTest, ABatchThatAppendsNothingSignsNothing) {
+  const auto before = checkpoint_sizes(db());
+  ASSERT_TRUE(store->ping());
+  ASSERT_TRUE(store->ping());
+  EXPECT_EQ(checkpoint_sizes(db()), before);
+  grow_to(store->log_size() + 1);
+  const auto after = checkpoint_sizes(db());
+  EXPECT_GT(after.size(), before.size());
+  EXPECT_EQ(after.back(), store->log_size());
+}
+
+// Options::audit_tree = false (the storage benchmark's comparison only) writes records without
+// tree nodes or checkpoints: such a log does not pass for verified.
+TEST_F(AuditVerifyTest, WithoutTheTreeTheLogDoesNotVerify) {
+  const auto size = store->log_size();
+  store.reset();
+  Options o = options();
+  o.audit_tree = false;
+  auto opened = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_TRUE(opened) << opened.error().message;
+  store = std::move(*opened);
+  grow_to(size + 5);
+  EXPECT_EQ(checkpoint_sizes(db()).back(), size);
+  auto r = audit::verify_database(db());
+  ASSERT_TRUE(r.first_error);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_error->index, size) << describe(r);
+  EXPECT_EQ(r.first_error->kind, Problem::node_missing) << describe(r);
+}
+
 TEST_F(AuditVerifyTest, OneChangedByteIsAnEditAtThatIndex) {
   auto r = verify_copy("edit.db", [](sql::Db& d) {
     std::string bytes = record_bytes(d, 137);
