@@ -9,7 +9,7 @@ namespace laurel::storage::audit {
 
 std::vector<SigningKey> read_signing_keys(sql::Db& db) {
   std::vector<SigningKey> keys;
-  // A read-only reader (`laurel audit verify`) does not migrate: before schema 2 there is no
+  // A read-only reader (`laurel audit verify`) does not migrate: before schema 3 there is no
   // rotation point column.
   const bool has_rotation_points = schema_version(db) >= 2;
   sql::Stmt s(db, has_rotation_points
