@@ -299,6 +299,8 @@ Report ExportVerification::run(std::istream& in) {
     }
     tree.append(merkle::leaf_hash(leaf));
     ++report_.records;
+    // A rotation in the log limits the key it retires to the checkpoint covering it.
+    if (auto retired = retired_by_record(leaf)) ring->retire(*retired, tree.size());
     if (trusted && tree.size() == trusted->size) root_at_trusted = tree.root();
   }
   if (!note) {
@@ -308,6 +310,12 @@ Report ExportVerification::run(std::istream& in) {
   while (lines.next(line)) {
     if (!line.empty())
       return failed(Problem::malformed, -1, "line " + std::to_string(lines.number()) + ": content after the checkpoint line");
+  }
+  if (trusted) {
+    // Again, now that the log's rotation points are known: a trusted checkpoint by a retired key
+    // must not be larger than its rotation point either.
+    auto t = ring->verify(*options_.trusted_checkpoint);
+    if (!t) return failed(Problem::checkpoint_signature, -1, "the trusted checkpoint does not verify with the given key: " + t.error());
   }
   auto cp = ring->verify(*note);
   if (!cp) return failed(Problem::checkpoint_signature, -1, "the export's checkpoint does not verify with the given key: " + cp.error());

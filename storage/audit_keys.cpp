@@ -89,8 +89,8 @@ std::expected<Rotation, std::string> rotate_signing_key(const std::string& db_pa
     (*tree)->finish(db);  // the last checkpoint signed by the old key, covering the rotation
     rotation.checkpoint_size = static_cast<std::uint64_t>((*tree)->size());
 
-    sql::Stmt retire(db, "UPDATE signing_keys SET retired_at = ? WHERE verifier_key = ?");
-    retire.bind(1, now).bind(2, old_verifier).run();
+    sql::Stmt retire(db, "UPDATE signing_keys SET retired_at = ?, retired_size = ? WHERE verifier_key = ?");
+    retire.bind(1, now).bind(2, static_cast<std::int64_t>(rotation.checkpoint_size)).bind(3, old_verifier).run();
     sql::Stmt add(db, "INSERT INTO signing_keys (key_id, name, verifier_key, created_at) VALUES (?, ?, ?, ?)");
     add.bind(1, fresh->key_id_hex()).bind(2, fresh->name()).bind(3, new_verifier).bind(4, now).run();
     transaction.commit();

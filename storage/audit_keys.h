@@ -2,8 +2,9 @@
 // key with the same name (the log's origin) is written to its own file (mode 0600, never over an
 // existing file), and one transaction appends a record of the rotation (kind "system", action
 // "rotate_key", old {verifier_key}, new {verifier_key}), signs a last checkpoint covering it with the
-// OLD key (so the old key vouches for its successor), marks the old key retired in signing_keys and
-// adds the new one. From then on the store opens only with the new key, and every later checkpoint
+// OLD key (so the old key vouches for its successor), marks the old key retired in signing_keys with
+// its rotation point (that checkpoint's size: the old key verifies nothing larger) and adds the new
+// one. From then on the store opens only with the new key, and every later checkpoint
 // is signed by it; the retired key stays in signing_keys so that old checkpoints still verify.
 //
 // Run it while no server has the database open: a running server keeps the old key and its own idea

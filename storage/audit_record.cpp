@@ -8,18 +8,15 @@
 
 #include "engine/serialization.h"
 #include "storage/canonical_json.h"
+#include "storage/json_value_archive.h"
 
 namespace laurel::storage {
 namespace bj = boost::json;
 
 bj::value event_to_json(const engine::Event& e) {
-  std::ostringstream s;
-  {
-    cereal::JSONOutputArchive ar(s, cereal::JSONOutputArchive::Options::NoIndent());
-    ar(cereal::make_nvp("event", e));
-  }
-  bj::value v = bj::parse(s.str());
-  return v.as_object()["event"];
+  JsonValueOutputArchive ar;
+  ar(cereal::make_nvp("event", e));
+  return std::move(ar.value().as_object()["event"]);
 }
 
 std::optional<engine::Event> event_from_json(const bj::value& v, std::string* error) {

@@ -28,11 +28,14 @@ class SqlNodeReader final : public merkle::NodeReader {
 
 class AuditTree {
  public:
+  ~AuditTree();
   // Loads the frontier of the stored tree and the signing key (which must be one this database
-  // knows). A checkpoint is stamped with the time of the last record it covers.
-  static std::expected<std::unique_ptr<AuditTree>, std::string> open(sql::Db& db, const std::string& key_path);
+  // knows). A checkpoint is stamped with the time of the last record it covers. With `hashed`
+  // false (Options::audit_tree, for the storage benchmark only) records are counted but neither
+  // hashed nor covered by nodes or checkpoints.
+  static std::expected<std::unique_ptr<AuditTree>, std::string> open(sql::Db& db, const std::string& key_path, bool hashed = true);
 
-  std::int64_t size() const { return static_cast<std::int64_t>(appender_.size()); }
+  std::int64_t size() const { return static_cast<std::int64_t>(appender_.size() + unhashed_); }
   const std::string& origin() const { return origin_; }
   const checkpoint::Signer& signer() const { return signer_; }
 
@@ -47,9 +50,7 @@ class AuditTree {
   void rolled_back();
 
  private:
-  AuditTree(merkle::Appender appender, checkpoint::Signer signer, std::string origin)
-      : appender_(std::move(appender)), committed_(appender_), marked_(appender_), signer_(std::move(signer)),
-        origin_(std::move(origin)) {}
+  AuditTree(merkle::Appender appender, checkpoint::Signer signer, std::string origin, bool hashed);
 
   merkle::Appender appender_;
   merkle::Appender committed_;
@@ -57,6 +58,13 @@ class AuditTree {
   checkpoint::Signer signer_;
   std::string origin_;
   std::int64_t last_at_ = 0;
+  bool hashed_ = true;
+  // The writer's statements, prepared on first use (on the connection they were made for).
+  struct Statements;
+  std::unique_ptr<Statements> statements_;
+  Statements& statements(sql::Db& db);
+  // Records appended without hashing (hashed_ false), and that count at the last commit and mark.
+  std::uint64_t unhashed_ = 0, committed_unhashed_ = 0, marked_unhashed_ = 0;
 };
 
 }  // namespace laurel::storage

@@ -1,6 +1,7 @@
 #include "storage/audit_verify.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -71,6 +72,20 @@ class Workers {
   Workers(const Workers&) = delete;
   Workers& operator=(const Workers&) = delete;
 
+  // Runs one job that no worker has started yet on the calling thread: a thread that would otherwise
+  // wait for a result helps instead. False when none is waiting.
+  bool help() {
+    std::function<void()> job;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || queue_.empty()) return false;
+      job = std::move(queue_.back());
+      queue_.pop_back();
+    }
+    job();
+    return true;
+  }
+
   template <typename F>
   auto submit(F job) -> std::future<decltype(job())> {
     auto task = std::make_shared<std::packaged_task<decltype(job())()>>(std::move(job));
@@ -113,6 +128,7 @@ struct Chunk {
   std::vector<std::size_t> ends;
   std::vector<Hash> leaves;
   std::ptrdiff_t first_not_canonical = -1;
+  std::vector<std::pair<std::size_t, std::string>> rotations;  // rotate_key records: position, key retired
 
   std::size_t size() const { return idx.size(); }
   std::string_view record(std::size_t i) const {
@@ -129,6 +145,7 @@ std::unique_ptr<Chunk> hash_chunk(std::unique_ptr<Chunk> chunk) {
     if (chunk->first_not_canonical < 0 && !is_canonical_json(record)) {
       chunk->first_not_canonical = static_cast<std::ptrdiff_t>(i);
     }
+    if (auto retired = retired_by_record(record)) chunk->rotations.emplace_back(i, std::move(*retired));
   }
   return chunk;
 }
@@ -276,9 +293,7 @@ Report DatabaseVerification::run() {
     auto origin = read_origin(db);
     if (!origin) return unreadable(path_ + " has no log origin");
     origin_ = *origin;
-    std::vector<std::string> keys;
-    for (const auto& k : read_signing_keys(db)) keys.push_back(k.verifier_key);
-    auto ring = KeyRing::make(keys);
+    auto ring = KeyRing::make(read_signing_keys(db));
     if (!ring) return unreadable("a stored signing key is malformed: " + ring.error());
     if (ring->empty()) return unreadable(path_ + " has no signing keys");
     ring_ = std::move(*ring);
@@ -351,6 +366,7 @@ void DatabaseVerification::stream(sql::Db& db) {
       chunk->ends.clear();
       chunk->bytes.clear();
       chunk->first_not_canonical = -1;
+      chunk->rotations.clear();
     }
     while (chunk->size() < kChunkRecords && chunk->bytes.size() < kChunkBytes) {
       if (!rows.step()) {
@@ -365,7 +381,10 @@ void DatabaseVerification::stream(sql::Db& db) {
     if (chunk->size() != 0) {
       in_flight.push_back(workers_->submit([c = std::move(chunk)]() mutable { return hash_chunk(std::move(c)); }));
     }
-    while (!in_flight.empty() && (in_flight.size() > threads_ || !more) && !stopped()) {
+    while (!in_flight.empty() && (in_flight.size() > threads_ + 1 || !more) && !stopped()) {
+      // While the oldest chunk is still being hashed, hash a later one here rather than wait.
+      while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready && workers_->help()) {
+      }
       auto done = in_flight.front().get();
       in_flight.pop_front();
       combine(db, *done);
@@ -407,6 +426,24 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
       return;
     }
     const auto size = static_cast<std::int64_t>(tree_.size());
+    // A rotation record (in the tree, so authentic once a later checkpoint verifies) must agree with
+    // the rotation point signing_keys gives the key it retires: else the key table was altered to
+    // let the old key sign on.
+    for (const auto& [position, retired] : chunk.rotations) {
+      if (position != i) continue;
+      const auto point = ring_.rotation_point(retired);
+      if (!point || *point != static_cast<std::uint64_t>(size)) {
+        fail(record_position(index),
+             Finding{index, Problem::checkpoint_signature,
+                     "record " + std::to_string(index) + " rotates the signing key " + retired.substr(0, 80) + ", but signing_keys " +
+                         (!ring_.contains(retired) ? std::string("does not list that key")
+                          : point ? "gives it the rotation point " + std::to_string(*point) + " instead of " + std::to_string(size)
+                                  : std::string("does not record its rotation point")) +
+                         ": the key table was altered",
+                     -1});
+        return;
+      }
+    }
     if (trusted_ && static_cast<std::uint64_t>(size) == trusted_->size) root_at_trusted_ = tree_.root();
     check_checkpoints_up_to(size);
   }

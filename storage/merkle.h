@@ -25,6 +25,10 @@ Hash leaf_hash(std::string_view leaf);
 Hash node_hash(const Hash& left, const Hash& right);
 // The root of the empty tree: SHA-256 of the empty string.
 Hash empty_root();
+// leaf_hash through OpenSSL's EVP interface always, and whether leaf_hash and node_hash use the
+// CPU's SHA extensions directly instead: for the tests that compare the two and the benchmarks.
+Hash openssl_leaf_hash(std::span<const std::uint8_t> leaf);
+bool uses_sha_extensions();
 
 // A complete subtree hash, as storage keeps it.
 struct StoredNode {

@@ -41,29 +41,57 @@ engine::Nomination from_snapshot(std::span<const std::uint8_t> bytes) {
 }
 
 void Projector::write_nomination(const engine::Nomination& n) {
+  auto name = n.nominee.contains("name") ? n.nominee.at("name") : std::string();
+  auto opt = [](const std::string& v) { return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v); };
+  // What the row holds now decides how little to write: the full-text row changes only with the
+  // name or summary, and the indexed columns only with a move (most commands change neither, and
+  // an UPDATE that does not name an indexed column leaves that index alone).
+  std::optional<std::int64_t> fts_key;
+  bool exists = false, text_changed = true, keys_changed = true;
+  {
+    sql::Stmt old(db_, "SELECT fts_key, name, summary, office, office_level, state, notice_id, document_no, named_at"
+                       " FROM nominations WHERE id = ?");
+    old.bind(1, n.id);
+    if (old.step()) {
+      exists = true;
+      if (!old.is_null(0)) fts_key = old.i64(0);
+      text_changed = old.text(1) != name || old.text(2) != n.summary;
+      keys_changed = old.text(3) != n.office || old.text(4) != n.office_level || old.text(5) != n.state ||
+                     old.text(6) != n.notice_id || old.text(7) != n.document_no ||
+                     (old.is_null(8) ? n.named_at != 0 : old.i64(8) != n.named_at);
+    }
+  }
+  if (!fts_key) {
+    sql::Stmt ins(db_, "INSERT INTO nominations_fts (id, name, summary) VALUES (?, ?, ?)");
+    ins.bind(1, n.id).bind(2, name).bind(3, n.summary).run();
+    fts_key = sqlite3_last_insert_rowid(db_.handle());
+  } else if (text_changed) {
+    sql::Stmt up(db_, "UPDATE nominations_fts SET name = ?, summary = ? WHERE rowid = ?");
+    up.bind(1, name).bind(2, n.summary).bind(3, *fts_key).run();
+  }
+  if (exists && !keys_changed && !text_changed) {
+    sql::Stmt up(db_, "UPDATE nominations SET version = ?, updated_at = ?, snapshot = ?, fts_key = ? WHERE id = ?");
+    up.bind(1, n.version).bind(2, n.updated_at).bind_blob(3, snapshot_bytes(n)).bind(4, *fts_key).bind(5, n.id).run();
+    return;
+  }
+
   static const char* kUpsert =
       "INSERT INTO nominations (id, workflow_id, workflow_version, category, level, year, jurisdiction, jpath, office,"
       " office_level, owner, state, version, name, summary, notice_id, document_no, named_at, parent_id, created_at,"
-      " updated_at, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " updated_at, snapshot, fts_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
       " ON CONFLICT(id) DO UPDATE SET office = excluded.office, office_level = excluded.office_level,"
       " state = excluded.state, version = excluded.version, name = excluded.name, summary = excluded.summary,"
       " notice_id = excluded.notice_id, document_no = excluded.document_no, named_at = excluded.named_at,"
-      " updated_at = excluded.updated_at, snapshot = excluded.snapshot";
+      " updated_at = excluded.updated_at, snapshot = excluded.snapshot, fts_key = excluded.fts_key";
   sql::Stmt s(db_, kUpsert);
-  auto opt = [](const std::string& v) { return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v); };
-  auto name = n.nominee.contains("name") ? n.nominee.at("name") : std::string();
   s.bind(1, n.id).bind(2, n.workflow_id).bind(3, n.workflow_version).bind(4, n.category).bind(5, n.level).bind(6, n.year);
   s.bind(7, n.jurisdiction).bind(8, jurisdiction_path(catalog_.tree(), n.jurisdiction)).bind(9, n.office).bind(10, n.office_level);
   s.bind(11, n.owner).bind(12, n.state).bind(13, n.version).bind(14, name).bind(15, n.summary);
   s.bind(16, opt(n.notice_id)).bind(17, opt(n.document_no));
   if (n.named_at) s.bind(18, n.named_at); else s.bind_null(18);
   s.bind(19, opt(n.parent_id)).bind(20, n.created_at).bind(21, n.updated_at).bind_blob(22, snapshot_bytes(n));
+  s.bind(23, *fts_key);
   s.run();
-
-  sql::Stmt del(db_, "DELETE FROM nominations_fts WHERE id = ?");
-  del.bind(1, n.id).run();
-  sql::Stmt ins(db_, "INSERT INTO nominations_fts (id, name, summary) VALUES (?, ?, ?)");
-  ins.bind(1, n.id).bind(2, name).bind(3, n.summary).run();
 }
 
 void Projector::write_timer(const engine::Nomination& n) {

@@ -92,6 +92,30 @@ CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, conten
 CREATE TABLE workflow_definitions (id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL,
                                    installed_at INTEGER NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID;
 )sql",
+    // 2: full-text rows keyed by an integer (nominations.fts_key = the FTS rowid), so that updating
+    // a nomination's text is a rowid lookup instead of a scan of the unindexed id column.
+    R"sql(
+ALTER TABLE nominations ADD COLUMN fts_key INTEGER;
+DROP TABLE nominations_fts;
+CREATE VIRTUAL TABLE nominations_fts USING fts5(id UNINDEXED, name, summary, tokenize = 'trigram');
+CREATE TEMP TABLE fts_keys AS SELECT id, row_number() OVER (ORDER BY created_at, id) AS k FROM nominations;
+CREATE UNIQUE INDEX temp.fts_keys_id ON fts_keys(id);
+UPDATE nominations SET fts_key = (SELECT k FROM fts_keys WHERE fts_keys.id = nominations.id);
+DROP TABLE temp.fts_keys;
+INSERT INTO nominations_fts (rowid, id, name, summary) SELECT fts_key, id, name, summary FROM nominations;
+)sql",
+    // 3: the rotation point of a retired signing key: the size of the last checkpoint it signed (the
+    // one covering its rotate_key record). A retired key may sign nothing larger. Keys retired
+    // before this migration get it from their rotation record.
+    R"sql(
+ALTER TABLE signing_keys ADD COLUMN retired_size INTEGER;
+UPDATE signing_keys SET retired_size = (
+  SELECT idx + 1 FROM audit_log
+  WHERE kind = 'system' AND action = 'rotate_key'
+    AND json_extract(CAST(record AS TEXT), '$.old.verifier_key') = signing_keys.verifier_key
+  ORDER BY idx LIMIT 1)
+WHERE retired_at IS NOT NULL;
+)sql",
 };
 
 bool has_table(sql::Db& db, const char* name) {

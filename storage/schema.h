@@ -10,7 +10,7 @@
 
 namespace laurel::storage {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 3;
 
 // Applies the missing migrations. Returns the version found before, or an error (newer database,
 // not a Laurel database).

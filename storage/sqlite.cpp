@@ -25,7 +25,42 @@ Db::Db(const std::string& path, Mode mode) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  for (auto& [sql, slot] : cache_) {
+    for (sqlite3_stmt* st : slot.idle) sqlite3_finalize(st);
+  }
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Db::acquire(std::string_view sql, const std::string** key) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end() && cache_.size() < kMaxCached) it = cache_.emplace(std::string(sql), Slot{}).first;
+  *key = it == cache_.end() ? nullptr : &it->first;
+  if (it != cache_.end() && !it->second.idle.empty()) {
+    sqlite3_stmt* st = it->second.idle.back();
+    it->second.idle.pop_back();
+    return st;
+  }
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "prepare " + std::string(sql.substr(0, 60)));
+  return st;
+}
+
+void Db::release(const std::string* key, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (key) {
+    auto it = cache_.find(*key);
+    if (it != cache_.end() && it->second.idle.size() < 4) {
+      it->second.idle.push_back(stmt);
+      return;
+    }
+  }
+  sqlite3_finalize(stmt);
+}
+
+void Db::run(std::string_view sql) { Stmt(*this, sql).run(); }
 
 void Db::fail(int rc, std::string_view context) {
   throw SqliteError(rc, std::string(context) + ": " + sqlite3_errmsg(db_));
@@ -43,11 +78,12 @@ void Db::exec(std::string_view sql) {
 }
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(&db) {
-  int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  if (rc != SQLITE_OK) db.fail(rc, "prepare " + std::string(sql.substr(0, 60)));
+  stmt_ = db.acquire(sql, &key_);  // not in the initialiser list: key_'s own initialiser runs after stmt_'s
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (stmt_) db_->release(key_, stmt_);
+}
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
   int rc = sqlite3_bind_int64(stmt_, i, v);
@@ -112,12 +148,12 @@ std::vector<std::uint8_t> Stmt::blob(int col) const {
   return {v.begin(), v.end()};
 }
 
-Transaction::Transaction(Db& db, bool immediate) : db_(db) { db_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
+Transaction::Transaction(Db& db, bool immediate) : db_(db) { db_.run(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.run("ROLLBACK");
     } catch (...) {
       // The transaction may already be gone (SQLite rolls back by itself on some errors).
     }
@@ -125,7 +161,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.run("COMMIT");
   done_ = true;
 }
 

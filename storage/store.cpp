@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "engine/administration.h"
+#include "storage/audit_proofs.h"
 #include "storage/audit_tree.h"
 #include "storage/canonical_json.h"
 #include "storage/personal_data.h"
@@ -49,6 +50,7 @@ void configure_writer(sql::Db& db) {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = OFF");
+  db.exec("PRAGMA cache_size = -65536");  // 64 MiB of page cache: the indexes' hot pages stay in memory
 }
 
 // The role grant an actor used for an action: the grant matching the role at the office (or, for a
@@ -117,6 +119,7 @@ struct Store::Impl {
   std::unique_ptr<sql::Db> writer;
   std::unique_ptr<AuditTree> tree;
   ReadPool reads;
+  std::unique_ptr<audit::AuditReader> audit;  // the auditors' checkpoints and proofs
 
   std::mutex mu;
   std::condition_variable cv;
@@ -130,7 +133,56 @@ struct Store::Impl {
   std::mutex callback_mu;
   std::function<void(std::optional<Time>)> on_commit;
 
-  void start() { thread = std::thread([this] { loop(); }); }
+  // WAL checkpoints run on a thread of their own with its own connection, so that copying pages
+  // into the database file (and its fsync) overlaps the writer's work instead of stalling a commit.
+  // The writer only notes the WAL's length after each commit (sqlite3_wal_hook); past kWalHardLimit
+  // frames, when the checkpointer cannot keep up, the writer checkpoints itself.
+  static constexpr int kWalCheckpointFrames = 2000;
+  static constexpr int kWalHardLimit = 200000;
+  std::thread checkpointer;
+  std::mutex cp_mu;
+  std::condition_variable cp_cv;
+  bool cp_wanted = false, cp_stopping = false;
+  std::atomic<std::uint64_t> background_checkpoints{0};
+
+  static int on_wal(void* self, sqlite3* db, const char* name, int frames) {
+    auto* impl = static_cast<Impl*>(self);
+    if (frames >= kWalHardLimit) {
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (frames >= kWalCheckpointFrames) {
+      {
+        std::lock_guard lock(impl->cp_mu);
+        impl->cp_wanted = true;
+      }
+      impl->cp_cv.notify_one();
+    }
+    return SQLITE_OK;
+  }
+  void checkpoint_loop(std::unique_ptr<sql::Db> db) {
+    for (;;) {
+      {
+        std::unique_lock lock(cp_mu);
+        cp_cv.wait(lock, [&] { return cp_wanted || cp_stopping; });
+        if (cp_stopping) return;
+        cp_wanted = false;
+      }
+      // PASSIVE never blocks the writer; a failure (busy, I/O) only leaves the WAL longer for now.
+      if (sqlite3_wal_checkpoint_v2(db->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK) {
+        background_checkpoints += 1;
+      }
+    }
+  }
+
+  void start() {
+    sqlite3_wal_hook(writer->handle(), &Impl::on_wal, this);
+    try {
+      auto db = std::make_unique<sql::Db>(options.db_path, sql::Db::Mode::read_write);
+      checkpointer = std::thread([this, d = std::move(db)]() mutable { checkpoint_loop(std::move(d)); });
+    } catch (const std::exception&) {
+      sqlite3_wal_autocheckpoint(writer->handle(), 1000);  // no second connection: the writer checkpoints
+    }
+    thread = std::thread([this] { loop(); });
+  }
   void stop() {
     {
       std::lock_guard lock(mu);
@@ -138,6 +190,12 @@ struct Store::Impl {
     }
     cv.notify_all();
     if (thread.joinable()) thread.join();
+    {
+      std::lock_guard lock(cp_mu);
+      cp_stopping = true;
+    }
+    cp_cv.notify_all();
+    if (checkpointer.joinable()) checkpointer.join();
   }
   void enqueue(std::unique_ptr<Job> job) {
     {
@@ -223,23 +281,42 @@ void Store::Impl::refresh_next_due() {
     std::lock_guard lock(callback_mu);
     cb = on_commit;
   }
-  if (cb) cb(due == kNoDue ? std::nullopt : std::optional<Time>(due));
+  if (cb) {
+    try {
+      cb(due == kNoDue ? std::nullopt : std::optional<Time>(due));
+    } catch (const std::exception&) {
+      // A listener's failure is its own; the commit stands.
+    }
+  }
 }
 
 bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string& error) {
   auto started = std::chrono::steady_clock::now();
+  bool committing = false;
   try {
     sql::Transaction t(*writer);
     Batch b(*this, *writer);
     tree->begin();
     for (auto& j : jobs) j->run(b);
     tree->finish(*writer);
+    committing = true;
     t.commit();
     tree->committed();
   } catch (const std::exception& e) {
     tree->rolled_back();
     failures += 1;
-    error = is_store_failure(e) ? std::string("storage error: ") + e.what() : std::string("internal error: ") + e.what();
+    const auto* se = dynamic_cast<const sql::SqliteError*>(&e);
+    const bool sync_failed = se && (se->code() == SQLITE_IOERR_FSYNC || se->code() == SQLITE_IOERR_DIR_FSYNC);
+    if (committing && sync_failed) {
+      // The commit's frames were written but their fsync failed: they may or may not be on the disk,
+      // so until the next successful commit overwrites them nobody can say whether a crash now would
+      // keep this batch. The caller must check before repeating the command. (A failed write, by
+      // contrast, stops before the commit frame: that batch is simply not there.)
+      error = std::string("storage error: the commit could not be confirmed durable, so its outcome is unknown (") + e.what() +
+              "); check the nomination's history before repeating the command";
+    } else {
+      error = is_store_failure(e) ? std::string("storage error: ") + e.what() : std::string("internal error: ") + e.what();
+    }
     return false;
   }
   batches += 1;
@@ -250,7 +327,12 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
   for (std::size_t i = 0; i < commit_buckets.size(); ++i) {
     if (static_cast<double>(micros) <= Counters::kCommitBuckets[i] * 1e6) commit_buckets[i] += 1;
   }
-  refresh_next_due();
+  // The batch is committed: nothing after this point may turn it into a failure.
+  try {
+    refresh_next_due();
+  } catch (const std::exception&) {
+    next_due.store(0);  // unknown: the timer check runs at once and scans the timers table itself
+  }
   for (auto& j : jobs) j->complete();
   return true;
 }
@@ -393,7 +475,32 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
   r.events = std::move(masked);
   r.batch = batch_id;
   if (before) {
-    r.old_value = bj::object{{"state", before->state}, {"version", before->version}, {"office", before->office}};
+    bj::object ov{{"state", before->state}, {"version", before->version}, {"office", before->office}};
+    // An edit's record holds the old values of what it changed beside the new ones in its event;
+    // an old personal value is held as a fresh commitment, erasable like every other.
+    for (const auto& e : *decision) {
+      for (const auto& c : e.changes) {
+        const auto* edited = std::get_if<engine::change::Edited>(&c);
+        if (!edited) continue;
+        const engine::Category* cat = catalog.category(before->category);
+        bj::object old_nominee;
+        auto record_old = [&](const std::string& key, const std::string& old) {
+          const engine::NomineeField* f = cat ? cat->field(key) : nullptr;
+          old_nominee[key] = f && f->personal && !old.empty() ? commit_personal(db, old) : old;
+        };
+        for (const auto& [key, value] : edited->nominee) {
+          auto it = before->nominee.find(key);
+          std::string old = it == before->nominee.end() ? std::string() : it->second;
+          if (old != value) record_old(key, old);
+        }
+        for (const auto& [key, old] : before->nominee) {
+          if (!edited->nominee.contains(key)) record_old(key, old);
+        }
+        if (!old_nominee.empty()) ov["nominee"] = std::move(old_nominee);
+        if (before->summary != edited->summary) ov["summary"] = before->summary;
+      }
+    }
+    r.old_value = std::move(ov);
   }
   bj::object nv{{"state", after.state}, {"version", after.version}, {"office", after.office}};
   if (!contact_commitment.empty()) nv["contact"] = contact_commitment;
@@ -456,7 +563,7 @@ struct BatchJob : Job {
     std::string batch_id = b.next_sequence("batch", "B", 6);
     engine::Command shared = req.command;
     if (shared.action == "approve" && shared.notice_id.empty()) shared.notice_id = b.next_sequence("notice", "G", 5);
-    db.exec("SAVEPOINT batch_action");
+    db.run("SAVEPOINT batch_action");
     b.impl().tree->mark();
     result.notice_id = shared.notice_id;
     bool all_ok = true;
@@ -474,13 +581,13 @@ struct BatchJob : Job {
       result.items.push_back({id, r.status, r.rejection, r.nomination});
     }
     if (all_ok && !req.items.empty()) {
-      db.exec("RELEASE batch_action");
+      db.run("RELEASE batch_action");
       result.accepted = true;
       return;
     }
     // All or nothing: undo the accepted items, then record each refusal (and nothing else).
-    db.exec("ROLLBACK TO batch_action");
-    db.exec("RELEASE batch_action");
+    db.run("ROLLBACK TO batch_action");
+    db.run("RELEASE batch_action");
     b.impl().tree->rollback_to_mark();
     b.reset_overlay();
     for (auto& item : result.items) {
@@ -716,9 +823,12 @@ std::expected<std::unique_ptr<Store>, StoreError> Store::open(const Options& opt
     if (!fs::is_directory(options.files_folder(), ec)) {
       return std::unexpected(StoreError{"the attachments folder " + options.files_folder() + " is missing"});
     }
-    auto tree = AuditTree::open(**db, options.key_file());
+    auto tree = AuditTree::open(**db, options.key_file(), options.audit_tree);
     if (!tree) return std::unexpected(StoreError{tree.error()});
+    auto reader = audit::AuditReader::open(options.db_path);
+    if (!reader) return std::unexpected(StoreError{reader.error()});
     auto impl = std::make_unique<Impl>(options, catalog);
+    impl->audit = std::move(*reader);
     impl->writer = std::move(*db);
     impl->tree = std::move(*tree);
     impl->refresh_next_due();
@@ -1406,41 +1516,8 @@ Store::Counters Store::counters() const {
   return c;
 }
 
-std::optional<Store::SignedCheckpoint> Store::latest_checkpoint() {
-  auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT note, size, at FROM checkpoints ORDER BY size DESC LIMIT 1");
-  if (!s.step()) return std::nullopt;
-  return SignedCheckpoint{s.text(0), s.i64(1), s.i64(2)};
-}
+audit::AuditReader& Store::audit() { return *impl_->audit; }
 
 std::string Store::verifier_key() const { return impl_->tree->signer().verifier_key(); }
-
-std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::inclusion_proof(std::int64_t index, std::int64_t size) {
-  if (index < 0 || size <= 0 || index >= size) return std::nullopt;
-  auto db = impl_->reads.get();
-  sql::Transaction snapshot(*db, false);
-  {
-    // Indexes are dense from 0, so the size is one primary-key lookup, not a count of every row.
-    sql::Stmt c(*db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
-    c.step();
-    if (size > c.i64(0)) return std::nullopt;
-  }
-  SqlNodeReader reader(*db);
-  return merkle::inclusion_proof(static_cast<std::uint64_t>(index), static_cast<std::uint64_t>(size), reader);
-}
-
-std::optional<std::vector<std::array<std::uint8_t, 32>>> Store::consistency_proof(std::int64_t from, std::int64_t to) {
-  if (from < 0 || to <= 0 || from > to) return std::nullopt;
-  auto db = impl_->reads.get();
-  sql::Transaction snapshot(*db, false);
-  {
-    // Indexes are dense from 0, so the size is one primary-key lookup, not a count of every row.
-    sql::Stmt c(*db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
-    c.step();
-    if (to > c.i64(0)) return std::nullopt;
-  }
-  SqlNodeReader reader(*db);
-  return merkle::consistency_proof(static_cast<std::uint64_t>(from), static_cast<std::uint64_t>(to), reader);
-}
 
 }  // namespace laurel::storage

@@ -22,6 +22,10 @@
 
 namespace laurel::storage {
 
+namespace audit {
+class AuditReader;
+}
+
 using engine::Time;
 
 struct Options {
@@ -30,6 +34,10 @@ struct Options {
   std::string files_dir;   // attachments; default: db_path + ".files"
   std::int64_t max_attachment_bytes = 20 * 1024 * 1024;
   std::size_t max_batch = 512;  // commands per group commit
+  // For the storage benchmark only (its figure "with and without the tree"): false writes the
+  // records but no leaf or tree hashes and no checkpoints, so the log cannot be verified. Never off
+  // in service: nothing else turns it off, and `laurel audit verify` reports such a log as broken.
+  bool audit_tree = true;
   // argon2id cost (libsodium's "interactive" limits by default; tests may lower them).
   unsigned long long pwhash_opslimit = 2;
   std::size_t pwhash_memlimit = 64 * 1024 * 1024;
@@ -239,17 +247,11 @@ class Store {
   std::expected<std::string, StoreError> create_token(const Caller& owner, const std::string& name, Time now);
   std::optional<std::string> find_token(const std::string& token);  // the owner's username
 
-  // The audit trail for auditors: the latest signed checkpoint (note text), the current verifier key,
-  // and RFC 9162 proofs from one consistent read. nullopt when out of range (or nothing is signed).
-  struct SignedCheckpoint {
-    std::string note;
-    std::int64_t size = 0;
-    Time at = 0;  // when it was signed
-  };
-  std::optional<SignedCheckpoint> latest_checkpoint();
+  // The audit trail for auditors: the latest signed checkpoint and RFC 9162 proofs, each from one
+  // consistent read (storage/audit_proofs.h, the same code as `laurel audit` uses), and the key
+  // that signs new checkpoints.
+  audit::AuditReader& audit();
   std::string verifier_key() const;
-  std::optional<std::vector<std::array<std::uint8_t, 32>>> inclusion_proof(std::int64_t index, std::int64_t size);
-  std::optional<std::vector<std::array<std::uint8_t, 32>>> consistency_proof(std::int64_t from, std::int64_t to);
 
   // True when a no-op round trip through the writer and a read both succeed.
   bool ping();

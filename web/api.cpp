@@ -18,6 +18,7 @@
 
 #include "engine/administration.h"
 #include "storage/audit_export.h"
+#include "storage/audit_proofs.h"
 #include "storage/canonical_json.h"
 #include "storage/merkle.h"
 #include "web/api_json.h"
@@ -246,7 +247,7 @@ Response Api::Impl::metrics_text() {
     << static_cast<double>(c.commit_micros) / 1e6 << "\nlaurel_commit_duration_seconds_count " << c.batches << "\n";
   o << "# HELP laurel_build_info The running version.\n# TYPE laurel_build_info gauge\nlaurel_build_info{version=\"" << config.version << "\"} 1\n";
   o << "# HELP laurel_start_time_seconds When the server started (Unix time).\n# TYPE laurel_start_time_seconds gauge\nlaurel_start_time_seconds " << started_at << "\n";
-  if (auto cp = store.latest_checkpoint()) {
+  if (auto cp = store.audit().latest_checkpoint(); cp && cp->size > 0) {
     o << "# HELP laurel_checkpoint_timestamp_seconds When the latest checkpoint of the audit log was signed (Unix time).\n"
          "# TYPE laurel_checkpoint_timestamp_seconds gauge\nlaurel_checkpoint_timestamp_seconds " << cp->at << "\n";
     o << "# HELP laurel_checkpoint_size Records covered by the latest signed checkpoint.\n# TYPE laurel_checkpoint_size gauge\nlaurel_checkpoint_size " << cp->size << "\n";
@@ -991,13 +992,19 @@ Response Api::Impl::audit(const Request& r, const Auth& a, Time now, const std::
     if (!v || v->empty() || v->size() > 18 || !std::all_of(v->begin(), v->end(), ::isdigit)) return std::nullopt;
     return std::stoll(*v);
   };
-  auto proof_json = [](const std::vector<std::array<std::uint8_t, 32>>& hashes) {
+  auto proof_json = [](const storage::audit::Proof& hashes) {
     bj::array a;
     for (const auto& h : hashes) a.push_back(bj::value(b64(h)));
     return a;
   };
+  // Arguments outside the signed tree are the client's mistake; a node missing is the store's.
+  auto proof_problem = [](const storage::audit::ProofError& e, const char* field) {
+    if (e.kind == storage::audit::ProofError::Kind::bad_request) return validation_problem({{field, e.message}});
+    if (e.kind == storage::audit::ProofError::Kind::damaged) return problem(500, "internal", "Audit log damaged", e.message);
+    return unavailable(e.message);
+  };
   if (p.size() == 2 && p[1] == "checkpoint") {
-    auto cp = store.latest_checkpoint();
+    auto cp = store.audit().latest_checkpoint();
     if (!cp) return not_found();
     (void)store.append_record(use);
     Response out;
@@ -1025,16 +1032,16 @@ Response Api::Impl::audit(const Request& r, const Auth& a, Time now, const std::
   if (p.size() == 3 && p[1] == "proof" && p[2] == "inclusion") {
     auto index = num("index"), size = num("size");
     if (!index || !size) return validation_problem({{"index", "index and size are required non-negative integers"}});
-    auto proof = store.inclusion_proof(*index, *size);
-    if (!proof) return validation_problem({{"size", "index must be below size, and size at most the log's size"}});
+    auto proof = store.audit().inclusion_proof(static_cast<std::uint64_t>(*index), static_cast<std::uint64_t>(*size));
+    if (!proof) return proof_problem(proof.error(), "size");
     (void)store.append_record(use);
     return json_response(200, bj::object{{"index", *index}, {"size", *size}, {"hashes", proof_json(*proof)}});
   }
   if (p.size() == 3 && p[1] == "proof" && p[2] == "consistency") {
     auto from = num("from"), to = num("to");
     if (!from || !to) return validation_problem({{"from", "from and to are required non-negative integers"}});
-    auto proof = store.consistency_proof(*from, *to);
-    if (!proof) return validation_problem({{"to", "need 0 <= from <= to <= the log's size"}});
+    auto proof = store.audit().consistency_proof(static_cast<std::uint64_t>(*from), static_cast<std::uint64_t>(*to));
+    if (!proof) return proof_problem(proof.error(), "to");
     (void)store.append_record(use);
     return json_response(200, bj::object{{"from", *from}, {"to", *to}, {"hashes", proof_json(*proof)}});
   }

@@ -1,5 +1,6 @@
 #include "web/cli_serve.h"
 
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -110,10 +111,17 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     else serve->add_option("--" + info.name, values[info.name], help);
   }
   serve->callback([&o, &rc, serve] {
+    // Log lines are formatted by the thread that logs them and written by one background thread, so
+    // a request never waits on stderr; the queue blocks rather than drop a line when it is full.
+    spdlog::init_thread_pool(8192, 1);
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto logger = std::make_shared<spdlog::logger>("laurel", sink);
+    auto logger = std::make_shared<spdlog::async_logger>("laurel", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
     logger->set_pattern("%v");
     spdlog::set_default_logger(logger);
+    // Every queued line is written before this returns, whichever way it returns.
+    struct FlushLog {
+      ~FlushLog() { spdlog::shutdown(); }
+    } flush_log;
 
     for (const auto& info : serve_settings()) {
       if (serve->count("--" + info.name) == 0) continue;

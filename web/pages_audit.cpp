@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "storage/audit_proofs.h"
 #include "storage/canonical_json.h"
 #include "storage/checkpoint.h"
 #include "web/site.h"
@@ -174,7 +175,7 @@ Response audit_page(Site& site, Page& page) {
   b->SetIntValue("LOG_SIZE", static_cast<long>(size));
 
   // The latest checkpoint, checked with the verifier key.
-  auto cp = site.store.latest_checkpoint();
+  auto cp = site.store.audit().latest_checkpoint();
   std::string key = site.store.verifier_key();
   b->SetValue("VERIFIER_KEY", key);
   if (!cp) {

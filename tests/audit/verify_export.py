@@ -183,9 +183,14 @@ class VerifierKey:
         if computed != self.key_id:
             raise Failure(f"verifier key {text!r}: its key id does not match the key")
 
+    def identity(self):
+        return (self.name, self.key_id, self.public_key)
 
-def verify_note(note, keys, ed25519, what):
-    """Returns the note's text when a signature by one of `keys` verifies."""
+
+def verify_note(note, keys, ed25519, what, rotation_points=None):
+    """Returns the note's text when a signature by one of `keys` verifies. A key retired by a
+    rotation (rotation_points: (name, key id, public key) -> the size of the last checkpoint it may
+    sign) verifies no checkpoint larger than that."""
     split = note.rfind("\n\n")
     if split < 0 or not note.endswith("\n"):
         raise Failure(f"{what} is not a signed note")
@@ -204,6 +209,12 @@ def verify_note(note, keys, ed25519, what):
         for key in keys:
             if key.name == name and key.key_id == sig[:4]:
                 if len(sig) == 68 and ed25519(key.public_key, text.encode("utf-8"), sig[4:]):
+                    point = (rotation_points or {}).get(key.identity())
+                    size_line = text.split("\n")[1] if text.count("\n") >= 2 else ""
+                    if point is not None and size_line.isdigit() and int(size_line) > point:
+                        bad = (f"{what} is signed by {name} ({key.key_id.hex()}) for {size_line} records, "
+                               f"but that key was retired at size {point}")
+                        continue
                     return text
                 bad = f"{what}: the signature by {name} ({key.key_id.hex()}) does not verify"
     raise Failure(bad or f"{what} is not signed by any of the given keys")
@@ -315,6 +326,7 @@ def read_export(path):
     if len(lines) < 2 or not isinstance(last, dict) or list(last) != ["checkpoint"] or not isinstance(last["checkpoint"], str):
         raise Failure("the last line is not the checkpoint line (the export was cut short?)")
     leaves = []
+    rotation_points = {}
     for number, line in enumerate(lines[1:-1], start=2):
         try:
             record = json.loads(line)
@@ -329,7 +341,16 @@ def read_export(path):
         if not is_canonical(data):
             raise Failure(f"record {index} is not canonical JSON")
         leaves.append(leaf_hash(data))
-    return header, leaves, last["checkpoint"]
+        # A key rotation (storage/AUDIT_FORMAT.md section 4): the retired key signs nothing after the
+        # checkpoint that covers this record, of size index + 1.
+        value = json.loads(data) if b'"rotate_key"' in data else {}
+        if value.get("kind") == "system" and value.get("action") == "rotate_key":
+            try:
+                retired = VerifierKey(value["old"]["verifier_key"]).identity()
+            except (Failure, KeyError, TypeError):
+                raise Failure(f"record {index} is a key rotation without a valid old verifier key")
+            rotation_points.setdefault(retired, index + 1)
+    return header, leaves, last["checkpoint"], rotation_points
 
 
 def load_text(arg):
@@ -380,8 +401,9 @@ def main():
         return 2
     try:
         keys = [VerifierKey(load_text(k)) for k in args.key]
-        header, leaves, note = read_export(args.export)
-        origin, size, root = parse_checkpoint(verify_note(note, keys, ed25519, "the export's checkpoint"), "the export's checkpoint")
+        header, leaves, note, rotation_points = read_export(args.export)
+        origin, size, root = parse_checkpoint(verify_note(note, keys, ed25519, "the export's checkpoint", rotation_points),
+                                              "the export's checkpoint")
         if origin != header["origin"]:
             raise Failure(f"the checkpoint's origin {origin!r} is not the header's {header['origin']!r}")
         if size != len(leaves):
@@ -392,7 +414,7 @@ def main():
         if args.trusted_checkpoint:
             with open(args.trusted_checkpoint, encoding="utf-8") as f:
                 trusted_note = f.read()
-            t_origin, t_size, t_root = parse_checkpoint(verify_note(trusted_note, keys, ed25519, "the trusted checkpoint"),
+            t_origin, t_size, t_root = parse_checkpoint(verify_note(trusted_note, keys, ed25519, "the trusted checkpoint", rotation_points),
                                                         "the trusted checkpoint")
             if t_origin != origin:
                 raise Failure(f"the trusted checkpoint is of another log ({t_origin!r})")

@@ -55,11 +55,14 @@ Options options_for(const fs::path& dir) {
   return o;
 }
 
-std::unique_ptr<Store> fresh_store(const fs::path& dir, const laurel::engine::Catalog& catalog) {
+// audit_tree false: the same store without leaf and tree hashes and checkpoints (Options::audit_tree),
+// to show what the verifiable log costs on the write path.
+std::unique_ptr<Store> fresh_store(const fs::path& dir, const laurel::engine::Catalog& catalog, bool audit_tree = true) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   Options o = options_for(dir);
   if (auto made = Store::init(o, catalog, {}, "correct horse battery staple", kNow); !made) die(made.error().message);
+  o.audit_tree = audit_tree;
   auto store = Store::open(o, catalog);
   if (!store) die(store.error().message);
   if (auto users = laurel::storage::testing::add_workload_users(**store, kNow); !users) die(users.error());
@@ -270,44 +273,60 @@ int main(int argc, char** argv) {
     std::printf("== durable commands through Store::execute (WAL, synchronous=FULL; journey: create, 5 x attach, submit, accept,\n"
                 "   3 x score, close_evaluation; each submitter waits for its answer), %.0f s each, in %s\n", seconds, dir.c_str());
     std::printf("   raw: the same record bytes into a bare table, same sync settings, K rows per commit, one thread\n");
+    std::printf("   each count twice, alternating: with the Merkle tree and signed checkpoints (as in service), then without\n"
+                "   (Options::audit_tree = false: no leaf or node hashes, no node rows, no checkpoint per batch)\n");
     if (plain_fts) std::printf("   DIAGNOSTIC: the full-text table is a plain table here\n");
     std::printf("%10s %8s %7s %7s %9s %6s %9s %6s %5s | %11s %6s | %12s\n", "submitters", "cmds/s", "p50 ms", "p99 ms", "commits/s",
                 "K", "batch ms", "busy%", "rec B", "raw K rows/s", "store%", "raw K=subm.");
     for (int submitters : levels) {
-      const fs::path sub = dir / ("throughput-" + std::to_string(submitters));
-      auto store = fresh_store(sub, *catalog);
-      if (plain_fts) {
+      double with_tree = 0;
+      for (const bool tree : {true, false}) {
+        const fs::path sub = dir / ("throughput-" + std::to_string(submitters));
+        auto store = fresh_store(sub, *catalog, tree);
+        if (plain_fts) {
+          store.reset();
+          exec(options_for(sub).db_path, kFtsToPlain);
+          Options o = options_for(sub);
+          o.audit_tree = tree;
+          auto reopened = Store::open(o, *catalog);
+          if (!reopened) die(reopened.error().message);
+          store = std::move(*reopened);
+        }
+        Peek peek(options_for(sub).db_path);
+        const std::int64_t log0 = store->log_size();
+        const Store::Counters c0 = store->counters();
+        const auto start = Clock::now();
+        Run run = drive(*store, *catalog, submitters, [&] { return seconds_since(start) >= seconds; });
+        const Store::Counters c1 = store->counters();
+        const double batches = static_cast<double>(c1.batches - c0.batches);
+        const double batch = batches > 0 ? static_cast<double>(c1.commands - c0.commands) / batches : 0;
+        const double batch_ms = batches > 0 ? static_cast<double>(c1.commit_micros - c0.commit_micros) / batches / 1000 : 0;
+        const double busy = static_cast<double>(c1.commit_micros - c0.commit_micros) / 1e6 / run.seconds;
+        auto sample = peek.records_from(log0, 20000);
+        double bytes = 0;
+        for (const auto& r : sample) bytes += static_cast<double>(r.size());
+        bytes /= static_cast<double>(std::max<std::size_t>(sample.size(), 1));
+        const double rate = static_cast<double>(run.latencies_us.size()) / run.seconds;
         store.reset();
-        exec(options_for(sub).db_path, kFtsToPlain);
-        auto reopened = Store::open(options_for(sub), *catalog);
-        if (!reopened) die(reopened.error().message);
-        store = std::move(*reopened);
+        if (!tree) {
+          std::printf("%10s %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f | without the tree: the tree costs %.1f%% of commands/s\n",
+                      "(no tree)", rate, percentile_ms(run.latencies_us, 0.50), percentile_ms(run.latencies_us, 0.99), batches / run.seconds,
+                      batch, batch_ms, 100 * busy, bytes, rate > 0 ? 100 * (rate - with_tree) / rate : 0.0);
+          std::fflush(stdout);
+          fs::remove_all(sub);
+          continue;
+        }
+        with_tree = rate;
+        const int k = std::max(1, static_cast<int>(batch + 0.5));
+        const double raw = raw_inserts(sub / "raw.db", sample, k, seconds);
+        // The ceiling for this many waiting submitters: every commit carrying one command from each.
+        const double ceiling = submitters == k ? raw : raw_inserts(sub / "raw.db", sample, submitters, seconds);
+        std::printf("%10d %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f | %12.0f %5.1f%% | %12.0f%s\n", submitters, rate,
+                    percentile_ms(run.latencies_us, 0.50), percentile_ms(run.latencies_us, 0.99), batches / run.seconds, batch, batch_ms,
+                    100 * busy, bytes, raw, 100 * rate / raw, ceiling, run.failed ? "  (some commands failed!)" : "");
+        std::fflush(stdout);
+        fs::remove_all(sub);
       }
-      Peek peek(options_for(sub).db_path);
-      const std::int64_t log0 = store->log_size();
-      const Store::Counters c0 = store->counters();
-      const auto start = Clock::now();
-      Run run = drive(*store, *catalog, submitters, [&] { return seconds_since(start) >= seconds; });
-      const Store::Counters c1 = store->counters();
-      const double batches = static_cast<double>(c1.batches - c0.batches);
-      const double batch = batches > 0 ? static_cast<double>(c1.commands - c0.commands) / batches : 0;
-      const double batch_ms = batches > 0 ? static_cast<double>(c1.commit_micros - c0.commit_micros) / batches / 1000 : 0;
-      const double busy = static_cast<double>(c1.commit_micros - c0.commit_micros) / 1e6 / run.seconds;
-      auto sample = peek.records_from(log0, 20000);
-      double bytes = 0;
-      for (const auto& r : sample) bytes += static_cast<double>(r.size());
-      bytes /= static_cast<double>(std::max<std::size_t>(sample.size(), 1));
-      const double rate = static_cast<double>(run.latencies_us.size()) / run.seconds;
-      store.reset();
-      const int k = std::max(1, static_cast<int>(batch + 0.5));
-      const double raw = raw_inserts(sub / "raw.db", sample, k, seconds);
-      // The ceiling for this many waiting submitters: every commit carrying one command from each.
-      const double ceiling = submitters == k ? raw : raw_inserts(sub / "raw.db", sample, submitters, seconds);
-      std::printf("%10d %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f | %12.0f %5.1f%% | %12.0f%s\n", submitters, rate,
-                  percentile_ms(run.latencies_us, 0.50), percentile_ms(run.latencies_us, 0.99), batches / run.seconds, batch, batch_ms,
-                  100 * busy, bytes, raw, 100 * rate / raw, ceiling, run.failed ? "  (some commands failed!)" : "");
-      std::fflush(stdout);
-      fs::remove_all(sub);
     }
   }
 

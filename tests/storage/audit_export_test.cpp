@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "storage/audit_keyring.h"
+#include "storage/audit_keys.h"
 #include "storage/audit_proofs.h"
 #include "storage/audit_verify.h"
 #include "tests/storage/audit_fixture.h"
@@ -322,6 +324,95 @@ TEST_F(AuditExportTest, ThePythonVerifierAgrees) {
   forged_key[forged_key.find('+') + 1] = forged_key[forged_key.find('+') + 1] == 'a' ? 'b' : 'a';
   EXPECT_EQ(python(path("log.ndjson") + " --key '" + forged_key + "'"), 1) << python_output;
   EXPECT_THAT(python_output, HasSubstr("key id does not match"));
+}
+
+// A retired key verifies only checkpoints up to its rotation point, so whoever steals it cannot
+// sign a longer history: a checkpoint for a later size signed with it is refused by
+// `laurel audit verify` (from signing_keys), by verify-export and by the Python verifier (from the
+// rotation record in the log), even with the retired key among the trusted ones.
+TEST_F(AuditExportTest, ARetiredKeyCannotSignPastItsRotation) {
+  const std::string old_key = verifier_key();
+  const std::string early = latest_note();
+  store.reset();
+  auto old_signer = checkpoint::read_signer_key_file(options().key_file());
+  ASSERT_TRUE(old_signer) << old_signer.error();
+  auto rotation = audit::rotate_signing_key(db(), options().key_file(), path("laurel.db.key.2"), now);
+  ASSERT_TRUE(rotation) << rotation.error();
+  Options o = options();
+  o.key_path = path("laurel.db.key.2");
+  auto opened = Store::open(o, engine::testing::shipped_catalog());
+  ASSERT_TRUE(opened) << opened.error().message;
+  store = std::move(*opened);
+  grow_to(store->log_size() + 30);
+  const auto size = static_cast<std::uint64_t>(store->log_size());
+  const auto point = rotation->checkpoint_size;
+  ASSERT_GT(size, point);
+
+  // The stolen old key signs the real tree at its latest size (the attacker needs no more).
+  auto latest = store->audit().latest_checkpoint();
+  ASSERT_TRUE(latest);
+  ASSERT_EQ(latest->size, size);
+  const std::string forged = old_signer->sign({old_signer->name(), size, latest->root});
+  auto ring = audit::KeyRing::make(std::vector<std::string>{old_key});
+  ASSERT_TRUE(ring);
+  ASSERT_TRUE(ring->verify(forged)) << "a valid signature, without the rotation point";
+  ring->retire(old_key, point);
+  auto refused_by_ring = ring->verify(forged);
+  ASSERT_FALSE(refused_by_ring);
+  EXPECT_THAT(refused_by_ring.error(), HasSubstr("retired at size " + std::to_string(point)));
+
+  // The database: the latest checkpoint replaced by the forged one.
+  const std::string copy = copy_db("forged-checkpoint.db");
+  tamper(copy, [&](sql::Db& d) {
+    sql::Stmt u(d, "UPDATE checkpoints SET note = ? WHERE size = ?");
+    u.bind(1, forged).bind(2, static_cast<std::int64_t>(size)).run();
+  });
+  auto r = audit::verify_database(copy);
+  ASSERT_TRUE(r.first_error) << r.summary();
+  EXPECT_EQ(r.first_error->kind, Problem::checkpoint_signature) << r.summary();
+  EXPECT_EQ(r.first_error->checkpoint_size, static_cast<std::int64_t>(size));
+  EXPECT_THAT(r.first_error->message, HasSubstr("retired at size " + std::to_string(point)));
+  // The rotation point itself altered (or removed) in signing_keys: the rotation record disagrees.
+  for (const char* change : {"UPDATE signing_keys SET retired_size = NULL WHERE retired_at IS NOT NULL",
+                             "UPDATE signing_keys SET retired_size = retired_size + 1000 WHERE retired_at IS NOT NULL"}) {
+    const std::string altered = copy_db("altered-rotation.db");
+    tamper(altered, [&](sql::Db& d) { d.exec(change); });
+    auto a = audit::verify_database(altered);
+    ASSERT_TRUE(a.first_error) << change;
+    EXPECT_EQ(a.first_error->index, rotation->record_index) << a.summary();
+    EXPECT_THAT(a.first_error->message, HasSubstr("the key table was altered")) << a.summary();
+    fs::remove(altered);
+  }
+  EXPECT_TRUE(audit::verify_database(db()).ok);
+
+  // The export: its checkpoint line replaced by the forged one; both keys trusted.
+  auto lines = split_lines(export_text(db()));
+  ASSERT_EQ(lines.size(), size + 2);
+  lines.back() = bj::serialize(bj::object{{"checkpoint", forged}});
+  const std::string text = join_lines(lines);
+  audit::ExportVerifyOptions both{{rotation->new_verifier_key, old_key}, std::nullopt};
+  {
+    std::istringstream in(text);
+    auto e = audit::verify_export(in, both);
+    ASSERT_TRUE(e.first_error) << e.summary();
+    EXPECT_EQ(e.first_error->kind, Problem::checkpoint_signature);
+    EXPECT_THAT(e.first_error->message, HasSubstr("retired at size " + std::to_string(point)));
+  }
+  write_text(path("forged.ndjson"), text);
+  const std::string keys = " --key '" + rotation->new_verifier_key + "' --key '" + old_key + "'";
+  EXPECT_EQ(python(path("forged.ndjson") + keys), 1) << python_output;
+  EXPECT_THAT(python_output, HasSubstr("retired at size " + std::to_string(point)));
+
+  // The genuine export still verifies with both keys, with a checkpoint saved before the rotation.
+  write_text(path("real.ndjson"), export_text(db()));
+  write_text(path("early.checkpoint"), early);
+  EXPECT_EQ(python(path("real.ndjson") + keys + " --trusted-checkpoint " + path("early.checkpoint")), 0) << python_output;
+  {
+    std::istringstream in(read_text(path("real.ndjson")));
+    both.trusted_checkpoint = early;
+    auto e = audit::verify_export(in, both);
+    EXPECT_TRUE(e.ok) << e.summary();
+  }
 }
 
 }  // namespace

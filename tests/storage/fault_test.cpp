@@ -266,6 +266,8 @@ TEST_F(FaultTest, ACrashAfterAFailedSyncRecoversAllOrNothing) {
   auto r = store->execute(next(j));
   vfs->disarm();
   ASSERT_EQ(r.status, Status::failed) << describe(r);
+  // The caller is told the truth: the outcome is unknown until a restart (see the crash image below).
+  EXPECT_THAT(r.error, HasSubstr("outcome is unknown"));
   ASSERT_EQ(snapshot(), before);
   // The crash image: the files as they are now, while the store is still open.
   Options crash = options();

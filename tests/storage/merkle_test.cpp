@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <sodium.h>
+
 #include "storage/merkle.h"
 
 using namespace laurel::storage::merkle;
@@ -277,6 +279,37 @@ TEST(MerkleHashes, LeafAndNodeHashesMatchThePublishedVectors) {
   // The string overload hashes the same bytes.
   const std::string_view text = "\x20\x21";
   EXPECT_EQ(leaf_hash(text), nodes[0][3]);
+}
+
+// leaf_hash and node_hash run the CPU's SHA extensions directly where it has them: their block
+// handling (the prefix byte shifts every block by one) is checked against libsodium's SHA-256 of
+// the whole message, for every length that puts the end and the padding in a different place.
+TEST(MerkleHashes, AgreeWithLibsodiumAtEveryLength) {
+  ASSERT_GE(sodium_init(), 0);
+  std::vector<std::uint8_t> data(1100);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  auto sodium_sha256 = [](std::uint8_t prefix, std::span<const std::uint8_t> bytes) {
+    std::vector<std::uint8_t> message{prefix};
+    message.insert(message.end(), bytes.begin(), bytes.end());
+    Hash out;
+    crypto_hash_sha256(out.data(), message.data(), message.size());
+    return out;
+  };
+  for (std::size_t n = 0; n <= data.size(); ++n) {
+    // Offsets 0 and 3: the direct path reads unaligned blocks from the caller's buffer.
+    for (std::size_t offset : {std::size_t{0}, std::size_t{3}}) {
+      if (offset + n > data.size()) continue;
+      const std::span<const std::uint8_t> bytes(data.data() + offset, n);
+      ASSERT_EQ(leaf_hash(bytes), sodium_sha256(0x00, bytes)) << "length " << n << " offset " << offset;
+      ASSERT_EQ(openssl_leaf_hash(bytes), sodium_sha256(0x00, bytes)) << "length " << n;
+    }
+  }
+  Hash left, right;
+  for (std::size_t i = 0; i < 32; ++i) left[i] = static_cast<std::uint8_t>(i), right[i] = static_cast<std::uint8_t>(255 - i);
+  std::vector<std::uint8_t> pair(left.begin(), left.end());
+  pair.insert(pair.end(), right.begin(), right.end());
+  EXPECT_EQ(node_hash(left, right), sodium_sha256(0x01, pair));
+  RecordProperty("sha_extensions", uses_sha_extensions() ? "yes" : "no");
 }
 
 TEST(MerkleVectors, MemoryTreeHoldsThePublishedNodeHashes) {

@@ -3,6 +3,7 @@
 // timers, quotas, personal data kept out of records, refusal of foreign and newer databases.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include <fstream>
 #include <random>
@@ -354,3 +355,72 @@ TEST_F(OpenErrors, MissingForeignAndNewerDatabasesAreRefusedUntouched) {
 
 }  // namespace
 }  // namespace laurel::storage::testing
+
+namespace laurel::storage::testing {
+namespace {
+
+int search_total(Store& store, const std::string& text, const engine::Actor& viewer) {
+  ListQuery q;
+  q.q = text;
+  return static_cast<int>(store.list(q, viewer).total);
+}
+
+TEST_F(StoreTest, SearchFollowsEditsAndSurvivesTheMigrationFromSchema1) {
+  std::string a = create_nomination();
+  std::string b = create_nomination();
+  engine::Command edit;
+  edit.action = "edit";
+  edit.nominee = std::map<std::string, std::string>{{"name", "沙娜瓦尔家庭"}, {"ethnic_groups", "维吾尔族、汉族"}, {"members", "4"},
+                                                    {"address", "双塔乡月牙墩村5组"}, {"contact_phone", "13993700002"}};
+  edit.summary = "守望相助二十年。";
+  ASSERT_EQ(run("unit", b, edit).status, CommandResult::Status::accepted);
+  const auto viewer = actor("unit");
+  EXPECT_EQ(search_total(*store, "马玉兰", viewer), 1);
+  EXPECT_EQ(search_total(*store, "沙娜瓦尔", viewer), 1);
+  EXPECT_EQ(search_total(*store, "守望相助", viewer), 1);
+  {
+    // The edit's record holds the old values of what changed (personal ones as commitments).
+    auto rows = store->history(b);
+    auto record = boost::json::parse(rows.back().bytes).as_object();
+    const auto& old = record.at("old").as_object();
+    EXPECT_EQ(old.at("summary").as_string(), "各民族邻里互帮互助，带头学习宣传党的民族政策。");
+    EXPECT_EQ(old.at("nominee").at("name").as_string(), "马玉兰家庭");
+    EXPECT_EQ(old.at("nominee").at("members").as_string(), "5");
+    std::string phone(old.at("nominee").at("contact_phone").as_string());
+    EXPECT_TRUE(phone.starts_with("pd:")) << phone;
+    EXPECT_EQ(rows.back().bytes.find("13993700001"), std::string::npos);
+  }
+  EXPECT_EQ(search_total(*store, "邻里互帮", viewer), 1);
+
+  // Put the database back into schema 1's shape (full-text rows keyed by the unindexed id, no
+  // fts_key, no retired_size), as a database written by the previous release is; opening it migrates it.
+  store.reset();
+  {
+    sql::Db db(options().db_path, sql::Db::Mode::read_write);
+    db.exec("ALTER TABLE nominations DROP COLUMN fts_key; DROP TABLE nominations_fts;"
+            "ALTER TABLE signing_keys DROP COLUMN retired_size;"
+            "CREATE VIRTUAL TABLE nominations_fts USING fts5(id UNINDEXED, name, summary, tokenize = 'trigram');"
+            "INSERT INTO nominations_fts (id, name, summary) SELECT id, name, summary FROM nominations;"
+            "PRAGMA user_version = 1;");
+  }
+  reopen();
+  EXPECT_EQ(search_total(*store, "马玉兰", viewer), 1);
+  EXPECT_EQ(search_total(*store, "沙娜瓦尔", viewer), 1);
+  // Editing after the migration updates the migrated row in place.
+  edit.nominee->at("name") = "古丽家庭";
+  ASSERT_EQ(run("unit", b, edit).status, CommandResult::Status::accepted);
+  EXPECT_EQ(search_total(*store, "沙娜瓦尔", viewer), 0);
+  EXPECT_EQ(search_total(*store, "古丽", viewer), 1);
+  std::string c = create_nomination();
+  EXPECT_EQ(search_total(*store, "马玉兰", viewer), 2);
+  (void)a;
+  (void)c;
+  store.reset();
+  ASSERT_TRUE(Store::rebuild(options(), engine::testing::shipped_catalog()));
+  reopen();
+  EXPECT_EQ(search_total(*store, "古丽", viewer), 1);
+  EXPECT_EQ(search_total(*store, "马玉兰", viewer), 2);
+}
+
+}  // namespace
+}  // namespace laurel::storage
