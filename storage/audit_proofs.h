@@ -41,7 +41,7 @@ struct LatestCheckpoint {
   std::string note;  // the signed note, as served (text/plain)
   std::uint64_t size = 0;
   merkle::Hash root{};
-  std::int64_t at = 0;  // when it was signed (Unix time)
+  std::int64_t at = 0;  // when it was signed (Unix seconds), for the checkpoint-age metric
 };
 
 using Proof = std::vector<merkle::Hash>;

@@ -281,6 +281,15 @@ Report DatabaseVerification::run() {
   if (!std::filesystem::is_regular_file(path_, ec)) return unreadable("no database at " + path_);
   try {
     auto connection = open_for_scan(path_);
+    // The cursors' statements go before their connection: a statement returns to its connection's
+    // cache when destroyed (a use after free that ASan found through `laurel audit verify`).
+    struct ReleaseCursors {
+      DatabaseVerification& v;
+      ~ReleaseCursors() {
+        v.checkpoints_.reset();
+        v.levels_.clear();
+      }
+    } release_cursors{*this};
     sql::Db& db = *connection;
     sql::Transaction snapshot(db, /*immediate=*/false);
     {

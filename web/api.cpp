@@ -241,7 +241,7 @@ Response Api::Impl::metrics_text() {
     << static_cast<double>(c.commit_micros) / 1e6 << "\nlaurel_commit_duration_seconds_count " << c.batches << "\n";
   o << "# HELP laurel_build_info The running version.\n# TYPE laurel_build_info gauge\nlaurel_build_info{version=\"" << config.version << "\"} 1\n";
   o << "# HELP laurel_start_time_seconds When the server started (Unix time).\n# TYPE laurel_start_time_seconds gauge\nlaurel_start_time_seconds " << started_at << "\n";
-  if (auto cp = store.audit().latest_checkpoint()) {
+  if (auto cp = store.audit().latest_checkpoint(); cp && cp->size > 0) {
     o << "# HELP laurel_checkpoint_timestamp_seconds When the latest checkpoint of the audit log was signed (Unix time).\n"
          "# TYPE laurel_checkpoint_timestamp_seconds gauge\nlaurel_checkpoint_timestamp_seconds " << cp->at << "\n";
     o << "# HELP laurel_checkpoint_size Records covered by the latest signed checkpoint.\n# TYPE laurel_checkpoint_size gauge\nlaurel_checkpoint_size " << cp->size << "\n";

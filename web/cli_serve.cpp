@@ -119,6 +119,10 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     auto logger = std::make_shared<spdlog::async_logger>("laurel", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
     logger->set_pattern("%v");
     spdlog::set_default_logger(logger);
+    // Every queued line is written before this returns, whichever way it returns.
+    struct FlushLog {
+      ~FlushLog() { spdlog::shutdown(); }
+    } flush_log;
 
     for (const auto& info : serve_settings()) {
       if (serve->count("--" + info.name) == 0) continue;
@@ -227,7 +231,6 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     notify_systemd("READY=1\nSTATUS=listening on " + *bound + "\nMAINPID=" + std::to_string(::getpid()));
     server.run();
     spdlog::info("{}", R"({"event":"stopped"})");
-    spdlog::shutdown();  // writes every queued line before the process ends
     rc = 0;
   });
 }
