@@ -26,38 +26,28 @@ Db::Db(const std::string& path, Mode mode) {
 }
 
 Db::~Db() {
-  for (auto& [sql, slot] : cache_) {
-    for (sqlite3_stmt* st : slot.idle) sqlite3_finalize(st);
+  cache_->open = false;
+  for (auto& [sql, idle] : cache_->idle) {
+    for (sqlite3_stmt* st : idle) sqlite3_finalize(st);
+    idle.clear();
   }
-  sqlite3_close_v2(db_);
+  sqlite3_close_v2(db_);  // a statement still out finalises later; SQLite closes then
 }
 
 sqlite3_stmt* Db::acquire(std::string_view sql, const std::string** key) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end() && cache_.size() < kMaxCached) it = cache_.emplace(std::string(sql), Slot{}).first;
-  *key = it == cache_.end() ? nullptr : &it->first;
-  if (it != cache_.end() && !it->second.idle.empty()) {
-    sqlite3_stmt* st = it->second.idle.back();
-    it->second.idle.pop_back();
+  auto& idle = cache_->idle;
+  auto it = idle.find(sql);
+  if (it == idle.end() && idle.size() < kMaxCached) it = idle.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+  *key = it == idle.end() ? nullptr : &it->first;
+  if (it != idle.end() && !it->second.empty()) {
+    sqlite3_stmt* st = it->second.back();
+    it->second.pop_back();
     return st;
   }
   sqlite3_stmt* st = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
   if (rc != SQLITE_OK) fail(rc, "prepare " + std::string(sql.substr(0, 60)));
   return st;
-}
-
-void Db::release(const std::string* key, sqlite3_stmt* stmt) {
-  sqlite3_reset(stmt);
-  sqlite3_clear_bindings(stmt);
-  if (key) {
-    auto it = cache_.find(*key);
-    if (it != cache_.end() && it->second.idle.size() < 4) {
-      it->second.idle.push_back(stmt);
-      return;
-    }
-  }
-  sqlite3_finalize(stmt);
 }
 
 void Db::run(std::string_view sql) { Stmt(*this, sql).run(); }
@@ -79,10 +69,21 @@ void Db::exec(std::string_view sql) {
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(&db) {
   stmt_ = db.acquire(sql, &key_);  // not in the initialiser list: key_'s own initialiser runs after stmt_'s
+  cache_ = db.cache_;
 }
 
 Stmt::~Stmt() {
-  if (stmt_) db_->release(key_, stmt_);
+  if (!stmt_) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  if (cache_ && cache_->open && key_) {
+    auto it = cache_->idle.find(*key_);
+    if (it != cache_->idle.end() && it->second.size() < 4) {
+      it->second.push_back(stmt_);
+      return;
+    }
+  }
+  sqlite3_finalize(stmt_);
 }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {

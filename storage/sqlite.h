@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -50,19 +51,21 @@ class Db {
   // Prepared statements are kept per connection, keyed by their SQL text, and reused: a Stmt takes an
   // idle one (or prepares it) and gives it back, reset, when it is destroyed. Preparing was a quarter
   // of the writer's time. At most kMaxCached distinct texts; beyond that statements are not kept.
+  // The cache is shared with the statements out of it, so a Stmt that outlives its Db still finalises
+  // safely (SQLite keeps a closed connection alive until its last statement is finalised).
   static constexpr std::size_t kMaxCached = 256;
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct Slot {
-    std::vector<sqlite3_stmt*> idle;
+  struct Cache {
+    bool open = true;
+    std::unordered_map<std::string, std::vector<sqlite3_stmt*>, Hash, std::equal_to<>> idle;
   };
   sqlite3_stmt* acquire(std::string_view sql, const std::string** key);
-  void release(const std::string* key, sqlite3_stmt* stmt);
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, Slot, Hash, std::equal_to<>> cache_;
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 class Stmt {
@@ -71,7 +74,7 @@ class Stmt {
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), key_(o.key_) { o.stmt_ = nullptr; }
+  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), key_(o.key_), cache_(std::move(o.cache_)) { o.stmt_ = nullptr; }
 
   Stmt& bind(int i, std::int64_t v);
   Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
@@ -99,6 +102,7 @@ class Stmt {
   Db* db_;
   sqlite3_stmt* stmt_ = nullptr;
   const std::string* key_ = nullptr;  // the cache slot it returns to, or none
+  std::shared_ptr<Db::Cache> cache_;
 };
 
 // BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless committed.
