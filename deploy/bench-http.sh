@@ -75,9 +75,9 @@ results=()
 run() {  # label, then wrk arguments
   local label=$1
   shift
-  local out
-  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -H "$auth" "$@")
-  results+=("$(printf '%-34s' "$label") $(summarise <<<"$out") $(printf '%7s' "$(rss)")")
+  local file="$dir/wrk-${#results[@]}.txt"
+  wrk -t2 -c"$conns" -d"${seconds}s" --latency -H "$auth" "$@" >"$file" 2>&1 || true
+  results+=("$(printf '%-34s' "$label") $(summarise <"$file" || echo "(see $file)") $(printf '%7s' "$(rss)")")
 }
 
 rss_start=$(rss)
