@@ -113,21 +113,18 @@ void prologue(JsonValueOutputArchive&, const std::basic_string<CharT, Traits, Al
 template <class CharT, class Traits, class Alloc>
 void epilogue(JsonValueOutputArchive&, const std::basic_string<CharT, Traits, Alloc>&) {}
 
-template <class T,
-          cereal::traits::EnableIf<!std::is_arithmetic<T>::value,
-                                   !cereal::traits::has_minimal_base_class_serialization<
-                                       T, cereal::traits::has_minimal_output_serialization, JsonValueOutputArchive>::value,
-                                   !cereal::traits::has_minimal_output_serialization<T, JsonValueOutputArchive>::value> =
-              cereal::traits::sfinae>
+// A class serialised through serialize()/save() (not a minimal one) opens a node of its own.
+template <class T>
+inline constexpr bool kOpensNode =
+    !std::is_arithmetic_v<T> &&
+    !cereal::traits::has_minimal_base_class_serialization<T, cereal::traits::has_minimal_output_serialization,
+                                                          JsonValueOutputArchive>::value &&
+    !cereal::traits::has_minimal_output_serialization<T, JsonValueOutputArchive>::value;
+template <class T, std::enable_if_t<kOpensNode<T>, int> = 0>
 void prologue(JsonValueOutputArchive& ar, const T&) {
   ar.start_node();
 }
-template <class T,
-          cereal::traits::EnableIf<!std::is_arithmetic<T>::value,
-                                   !cereal::traits::has_minimal_base_class_serialization<
-                                       T, cereal::traits::has_minimal_output_serialization, JsonValueOutputArchive>::value,
-                                   !cereal::traits::has_minimal_output_serialization<T, JsonValueOutputArchive>::value> =
-              cereal::traits::sfinae>
+template <class T, std::enable_if_t<kOpensNode<T>, int> = 0>
 void epilogue(JsonValueOutputArchive& ar, const T&) {
   ar.finish_node();
 }

@@ -235,7 +235,20 @@ class Batch {
     return from_snapshot(s.blob_view(0));
   }
   void store(const Nomination& n) { overlay_[n.id] = n; }
-  void reset_overlay() { overlay_.clear(); }
+
+  // All or nothing for a group of commands inside the batch (a batch action, an import): the SQL
+  // savepoint, the tree's mark and the loaded nominations move together.
+  void begin_group() {
+    db_.run("SAVEPOINT command_group");
+    impl_.tree->mark();
+  }
+  void keep_group() { db_.run("RELEASE command_group"); }
+  void undo_group() {
+    db_.run("ROLLBACK TO command_group");
+    db_.run("RELEASE command_group");
+    impl_.tree->rollback_to_mark();
+    overlay_.clear();
+  }
 
   std::string next_sequence(const std::string& name, const char* prefix, int width) {
     std::int64_t value = 1;
@@ -559,12 +572,10 @@ struct BatchJob : Job {
 
   void run(Batch& b) override {
     result = BatchResult{};
-    auto& db = b.db();
     std::string batch_id = b.next_sequence("batch", "B", 6);
     engine::Command shared = req.command;
     if (shared.action == "approve" && shared.notice_id.empty()) shared.notice_id = b.next_sequence("notice", "G", 5);
-    db.run("SAVEPOINT batch_action");
-    b.impl().tree->mark();
+    b.begin_group();
     result.notice_id = shared.notice_id;
     bool all_ok = true;
     std::vector<CommandResult> outcomes;
@@ -581,15 +592,12 @@ struct BatchJob : Job {
       result.items.push_back({id, r.status, r.rejection, r.nomination});
     }
     if (all_ok && !req.items.empty()) {
-      db.run("RELEASE batch_action");
+      b.keep_group();
       result.accepted = true;
       return;
     }
     // All or nothing: undo the accepted items, then record each refusal (and nothing else).
-    db.run("ROLLBACK TO batch_action");
-    db.run("RELEASE batch_action");
-    b.impl().tree->rollback_to_mark();
-    b.reset_overlay();
+    b.undo_group();
     for (auto& item : result.items) {
       if (item.status != CommandResult::Status::rejected) continue;
       AuditRecord r;
@@ -625,10 +633,8 @@ struct ImportJob : Job {
 
   void run(Batch& b) override {
     result = ImportResult{};
-    auto& db = b.db();
     result.import_id = b.next_sequence("import", "I", 6);
-    db.exec("SAVEPOINT import_rows");
-    b.impl().tree->mark();
+    b.begin_group();
     bool all_ok = !req.rows.empty();
     std::optional<engine::Rejection> first_refusal;
     for (const auto& cmd : req.rows) {
@@ -655,7 +661,7 @@ struct ImportJob : Job {
     bj::object nv{{"file_name", req.file_name}, {"file_sha256", req.file_sha256}, {"rows_in_file", req.rows_in_file},
                   {"rows_submitted", static_cast<std::int64_t>(req.rows.size())}};
     if (all_ok) {
-      db.exec("RELEASE import_rows");
+      b.keep_group();
       nv["imported"] = static_cast<std::int64_t>(req.rows.size());
       nv["first_id"] = result.rows.front().nomination->id;
       nv["last_id"] = result.rows.back().nomination->id;
@@ -665,10 +671,7 @@ struct ImportJob : Job {
       result.accepted = true;
       return;
     }
-    db.exec("ROLLBACK TO import_rows");
-    db.exec("RELEASE import_rows");
-    b.impl().tree->rollback_to_mark();
-    b.reset_overlay();
+    b.undo_group();
     nv["imported"] = 0;
     rec.outcome = "denied";
     rec.reason = first_refusal.value_or(engine::Rejection{engine::Problem::validation_failed, "the file holds no rows to import", {}, {}});
