@@ -4,11 +4,13 @@
 
 namespace laurel::storage {
 
-SqlNodeReader::SqlNodeReader(sql::Db& db) : stmt_(db, "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?") {}
+SqlNodeReader::SqlNodeReader(sql::Db& db) : stmt_(db, "SELECT hash FROM merkle_nodes WHERE pos = ?") {}
 
 std::optional<merkle::Hash> SqlNodeReader::node(std::uint32_t level, std::uint64_t index) {
+  const auto position = merkle::postorder_position(level, index);
+  if (!position) return std::nullopt;
   stmt_.reset();
-  stmt_.bind(1, static_cast<std::int64_t>(level)).bind(2, static_cast<std::int64_t>(index));
+  stmt_.bind(1, static_cast<std::int64_t>(*position));
   if (!stmt_.step()) return std::nullopt;
   auto blob = stmt_.blob_view(0);
   if (blob.size() != 32) return std::nullopt;
@@ -18,10 +20,22 @@ std::optional<merkle::Hash> SqlNodeReader::node(std::uint32_t level, std::uint64
   return h;
 }
 
+void insert_nodes(sql::Stmt& insert, const std::vector<merkle::StoredNode>& nodes) {
+  for (const auto& n : nodes) {
+    const auto position = merkle::postorder_position(n.level, n.index);
+    if (!position) throw std::length_error("the audit log is full (2^62 records)");
+    insert.bind(1, static_cast<std::int64_t>(*position))
+        .bind(2, static_cast<std::int64_t>(n.level))
+        .bind(3, static_cast<std::int64_t>(n.index))
+        .bind_blob(4, n.hash);
+    insert.run();
+  }
+}
+
 struct AuditTree::Statements {
   explicit Statements(sql::Db& d)
       : db(&d),
-        insert_node(d, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)"),
+        insert_node(d, kInsertNodeSql),
         last_checkpoint(d, "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1"),
         insert_checkpoint(d, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, ?)"),
         nodes(d) {}
@@ -85,12 +99,7 @@ void AuditTree::append(sql::Db& db, std::string_view leaf_bytes, std::int64_t at
     ++unhashed_;
     return;
   }
-  auto nodes = appender_.append(merkle::leaf_hash(leaf_bytes));
-  sql::Stmt& s = statements(db).insert_node;
-  for (const auto& n : nodes) {
-    s.bind(1, static_cast<std::int64_t>(n.level)).bind(2, static_cast<std::int64_t>(n.index)).bind_blob(3, n.hash);
-    s.run();
-  }
+  insert_nodes(statements(db).insert_node, appender_.append(merkle::leaf_hash(leaf_bytes)));
 }
 
 void AuditTree::mark() {

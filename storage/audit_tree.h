@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/checkpoint.h"
 #include "storage/merkle.h"
@@ -25,6 +26,11 @@ class SqlNodeReader final : public merkle::NodeReader {
  private:
   sql::Stmt stmt_;
 };
+
+// Stores the nodes an append completed, through a statement prepared from kInsertNodeSql (the
+// position key comes from their level and index).
+inline constexpr const char* kInsertNodeSql = "INSERT INTO merkle_nodes (pos, level, idx, hash) VALUES (?, ?, ?, ?)";
+void insert_nodes(sql::Stmt& insert, const std::vector<merkle::StoredNode>& nodes);
 
 class AuditTree {
  public:

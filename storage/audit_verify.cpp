@@ -17,6 +17,7 @@
 #include "storage/canonical_json_scan.h"
 #include "storage/merkle.h"
 #include "storage/readahead_vfs.h"
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 
 namespace laurel::storage::audit {
@@ -167,21 +168,29 @@ std::optional<Located> check_signatures(const KeyRing& ring, std::vector<Pending
   return std::nullopt;
 }
 
-// The stored nodes of one level, read in index order alongside the recomputation.
-class LevelCursor {
+// The stored nodes in position order (merkle::postorder_position), which is the order the
+// recomputation completes them in: one pass beside the records. A database older than schema 5 (a
+// backup, opened read-only) has no position column: its nodes are sorted by the computed one.
+class NodeCursor {
  public:
-  LevelCursor(sql::Db& db, std::uint32_t level) : stmt_(db, "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx") {
-    stmt_.bind(1, static_cast<std::int64_t>(level));
-    advance();
+  explicit NodeCursor(sql::Db& db) : stmt_(db, select(db)) { advance(); }
+  static const char* select(sql::Db& db) {
+    if (schema_version(db) >= kNodesByPositionSchema) return "SELECT pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
+    register_sql_functions(db);
+    return "SELECT laurel_node_position(level, idx) AS pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
   }
   bool has_row() const { return has_row_; }
+  std::int64_t position() const { return position_; }
+  std::int64_t level() const { return level_; }
   std::int64_t index() const { return index_; }
   const std::optional<Hash>& hash() const { return hash_; }
   void advance() {
     has_row_ = stmt_.step();
     if (!has_row_) return;
-    index_ = stmt_.i64(0);
-    auto blob = stmt_.blob_view(1);
+    position_ = stmt_.i64(0);
+    level_ = stmt_.i64(1);
+    index_ = stmt_.i64(2);
+    auto blob = stmt_.blob_view(3);
     if (blob.size() == 32) {
       hash_.emplace();
       std::copy(blob.begin(), blob.end(), hash_->begin());
@@ -193,7 +202,7 @@ class LevelCursor {
  private:
   sql::Stmt stmt_;
   bool has_row_ = false;
-  std::int64_t index_ = 0;
+  std::int64_t position_ = 0, level_ = 0, index_ = 0;
   std::optional<Hash> hash_;
 };
 
@@ -243,7 +252,7 @@ class DatabaseVerification {
   void check_checkpoints_up_to(std::int64_t size);
   void queue_signature(std::int64_t size, std::string note, bool flush);
   void collect_signatures(std::size_t keep_in_flight);
-  void finish(sql::Db& db);
+  void finish();
   void fail(std::int64_t position, Finding finding) { keep_earliest(error_, Located{position, std::move(finding)}); }
   bool stopped() const { return error_.has_value(); }
 
@@ -257,7 +266,7 @@ class DatabaseVerification {
   std::optional<Hash> root_at_trusted_;
 
   merkle::Appender tree_;
-  std::vector<std::unique_ptr<LevelCursor>> levels_;
+  std::unique_ptr<NodeCursor> nodes_;
   std::unique_ptr<CheckpointCursor> checkpoints_;
   std::int64_t records_ = 0;
   std::int64_t checkpoints_seen_ = 0;
@@ -287,7 +296,7 @@ Report DatabaseVerification::run() {
       DatabaseVerification& v;
       ~ReleaseCursors() {
         v.checkpoints_.reset();
-        v.levels_.clear();
+        v.nodes_.reset();
       }
     } release_cursors{*this};
     sql::Db& db = *connection;
@@ -326,7 +335,7 @@ Report DatabaseVerification::run() {
     workers_ = std::make_unique<Workers>(threads_);
     stream(db);
     collect_signatures(0);
-    if (!stopped()) finish(db);
+    if (!stopped()) finish();
     report.records = records_;
     report.checkpoints = checkpoints_seen_;
     report.verified_size = last_checkpoint_size_;
@@ -354,6 +363,7 @@ Report DatabaseVerification::run() {
 
 void DatabaseVerification::stream(sql::Db& db) {
   checkpoints_ = std::make_unique<CheckpointCursor>(db);
+  nodes_ = std::make_unique<NodeCursor>(db);
   if (trusted_ && trusted_->size == 0) root_at_trusted_ = merkle::empty_root();
   check_checkpoints_up_to(0);
   sql::Stmt rows(db, "SELECT idx, record FROM audit_log ORDER BY idx");
@@ -459,22 +469,31 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
 }
 
 bool DatabaseVerification::expect_node(sql::Db& db, const merkle::StoredNode& node) {
-  while (levels_.size() <= node.level) levels_.push_back(std::make_unique<LevelCursor>(db, static_cast<std::uint32_t>(levels_.size())));
-  LevelCursor& cursor = *levels_[node.level];
+  NodeCursor& cursor = *nodes_;
   const auto index = static_cast<std::int64_t>(node.index);
   const std::int64_t first = index << node.level;
   const std::int64_t end = (index + 1) << node.level;
-  if (cursor.has_row() && cursor.index() < index) {
+  const auto position = static_cast<std::int64_t>(merkle::postorder_position(node.level, node.index).value_or(0));
+  const std::string which = "(level " + std::to_string(node.level) + ", index " + std::to_string(index) + ")";
+  if (cursor.has_row() && cursor.position() < position) {
     fail(record_position(first), Finding{first, Problem::node_mismatch,
-                                         "a stored tree node (level " + std::to_string(node.level) + ", index " +
-                                             std::to_string(cursor.index()) + ") lies outside the tree",
+                                         "a stored tree node (position " + std::to_string(cursor.position()) + ", level " +
+                                             std::to_string(cursor.level()) + ", index " + std::to_string(cursor.index()) +
+                                             ") lies outside the tree",
                                          -1});
     return false;
   }
-  if (!cursor.has_row() || cursor.index() > index) {
-    fail(record_position(end - 1), Finding{first, Problem::node_missing,
-                                           "the tree node over " + range_text(first, end) + " (level " + std::to_string(node.level) +
-                                               ", index " + std::to_string(index) + ") is missing",
+  if (!cursor.has_row() || cursor.position() > position) {
+    fail(record_position(end - 1),
+         Finding{first, Problem::node_missing, "the tree node over " + range_text(first, end) + " " + which + " is missing", -1});
+    return false;
+  }
+  if (cursor.level() != static_cast<std::int64_t>(node.level) || cursor.index() != index) {
+    fail(record_position(end - 1), Finding{first, Problem::node_mismatch,
+                                           "the stored tree node at position " + std::to_string(position) + " names itself level " +
+                                               std::to_string(cursor.level()) + ", index " + std::to_string(cursor.index()) +
+                                               ", but that position holds the node over " + range_text(first, end) + " " + which +
+                                               ": the table was altered",
                                            -1});
     return false;
   }
@@ -570,7 +589,7 @@ void DatabaseVerification::collect_signatures(std::size_t keep_in_flight) {
   }
 }
 
-void DatabaseVerification::finish(sql::Db& db) {
+void DatabaseVerification::finish() {
   const std::int64_t n = records_;
   // A checkpoint beyond the end: the log lost its tail, unless that checkpoint is itself forged.
   if (checkpoints_->has_row()) {
@@ -590,27 +609,15 @@ void DatabaseVerification::finish(sql::Db& db) {
     return;
   }
   // Stored nodes past the end: records (and the checkpoints that covered them) were removed.
-  for (std::uint32_t level = 0; level < levels_.size(); ++level) {
-    if (levels_[level]->has_row()) {
-      const std::int64_t first = levels_[level]->index() << level;
-      fail(record_position(n), Finding{n, Problem::truncated,
-                                       "the log ends after " + std::to_string(n) + " records, but the stored tree has a node (level " +
-                                           std::to_string(level) + ", index " + std::to_string(levels_[level]->index()) + ") over record " +
-                                           std::to_string(first) + " and on: records were removed from the end",
-                                       -1});
-      return;
-    }
-  }
-  {
-    sql::Stmt s(db, "SELECT level, idx FROM merkle_nodes WHERE level >= ? ORDER BY level, idx LIMIT 1");
-    s.bind(1, static_cast<std::int64_t>(levels_.size()));
-    if (s.step()) {
-      fail(record_position(n), Finding{n, Problem::truncated,
-                                       "the log ends after " + std::to_string(n) + " records, but the stored tree has a node at level " +
-                                           std::to_string(s.i64(0)) + ": records were removed from the end",
-                                       -1});
-      return;
-    }
+  if (nodes_->has_row()) {
+    const std::int64_t level = nodes_->level(), index = nodes_->index();
+    const std::string over = level >= 0 && level < 63 ? " over record " + std::to_string(index << level) + " and on" : "";
+    fail(record_position(n), Finding{n, Problem::truncated,
+                                     "the log ends after " + std::to_string(n) + " records, but the stored tree has a node (level " +
+                                         std::to_string(level) + ", index " + std::to_string(index) + ")" + over +
+                                         ": records were removed from the end",
+                                     -1});
+    return;
   }
   if (trusted_) {
     const auto t = static_cast<std::int64_t>(trusted_->size);

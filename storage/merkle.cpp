@@ -288,6 +288,13 @@ std::optional<Appender> Appender::load(std::uint64_t size, NodeReader& nodes) {
   return from_frontier(size, std::move(frontier));
 }
 
+std::optional<std::uint64_t> postorder_position(std::uint32_t level, std::uint64_t index) {
+  constexpr std::uint32_t kMaxLevel = 62;
+  if (level > kMaxLevel || index >= (std::uint64_t{1} << (kMaxLevel - level))) return std::nullopt;
+  const std::uint64_t first = index << level;
+  return 2 * first - static_cast<std::uint64_t>(std::popcount(first)) + (std::uint64_t{2} << level) - 2;
+}
+
 std::vector<StoredNode> Appender::append(const Hash& leaf_hash) {
   std::vector<StoredNode> completed;
   completed.reserve(static_cast<std::size_t>(std::countr_one(size_)) + 1);

@@ -39,6 +39,13 @@ struct StoredNode {
   bool operator==(const StoredNode&) const = default;
 };
 
+// Where node (level, index) stands in post-order, the order in which an appender completes nodes
+// (leaf 0, leaf 1, node (1,0), leaf 2, ...): 2m - popcount(m) nodes complete the first m leaves, so
+// the node over [m, m + 2^level) comes 2^(level+1) - 2 places after them, with m = index * 2^level.
+// Storage keys the nodes by it: they are appended at the end of one B-tree, and any complete
+// subtree's nodes lie together. nullopt when the node lies beyond 2^62 leaves.
+std::optional<std::uint64_t> postorder_position(std::uint32_t level, std::uint64_t index);
+
 // Where the stored complete subtree hashes are read from. nullopt means the node is missing, which
 // callers report as an error (a damaged or truncated store): the functions below only ask for nodes
 // that lie wholly inside the tree size they were given.

@@ -1,6 +1,9 @@
 #include "storage/schema.h"
 
+#include <optional>
 #include <vector>
+
+#include "storage/merkle.h"
 
 namespace laurel::storage {
 namespace {
@@ -129,7 +132,37 @@ CREATE TABLE verification_codes (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX verification_codes_subject ON verification_codes(kind, document_no, nomination_id);
 )sql",
+    // 5: tree nodes keyed by their post-order position (merkle::postorder_position), the order the
+    // writer completes them in: each commit appends at the end of one B-tree instead of writing into
+    // every level's part of the (level, idx) key; a proof reads each node by one rowid lookup; the
+    // verifier reads all nodes in one pass. level and idx stay as columns, for people reading the
+    // table (and the verifier checks them).
+    R"sql(
+CREATE TABLE merkle_nodes_by_position (pos INTEGER PRIMARY KEY, level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL);
+INSERT INTO merkle_nodes_by_position (pos, level, idx, hash)
+  SELECT laurel_node_position(level, idx), level, idx, hash FROM merkle_nodes ORDER BY 1;
+DROP TABLE merkle_nodes;
+ALTER TABLE merkle_nodes_by_position RENAME TO merkle_nodes;
+)sql",
 };
+
+// laurel_node_position(level, idx), for migration 5: merkle::postorder_position, an error for a
+// node that no tree has (the migration then fails, leaving the database as it was).
+void node_position(sqlite3_context* context, int, sqlite3_value** argv) {
+  const sqlite3_int64 level = sqlite3_value_int64(argv[0]), index = sqlite3_value_int64(argv[1]);
+  std::optional<std::uint64_t> position;
+  if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER && sqlite3_value_type(argv[1]) == SQLITE_INTEGER && level >= 0 && level < 64 &&
+      index >= 0) {
+    position = merkle::postorder_position(static_cast<std::uint32_t>(level), static_cast<std::uint64_t>(index));
+  }
+  if (!position) {
+    const std::string message = "merkle_nodes holds a node no tree has (level " + std::to_string(level) + ", index " +
+                                std::to_string(index) + "): run `laurel audit verify` with the Laurel that wrote it";
+    sqlite3_result_error(context, message.c_str(), -1);
+    return;
+  }
+  sqlite3_result_int64(context, static_cast<sqlite3_int64>(*position));
+}
 
 bool has_table(sql::Db& db, const char* name) {
   sql::Stmt s(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
@@ -138,6 +171,11 @@ bool has_table(sql::Db& db, const char* name) {
 }
 
 }  // namespace
+
+void register_sql_functions(sql::Db& db) {
+  sqlite3_create_function(db.handle(), "laurel_node_position", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, node_position, nullptr,
+                          nullptr);
+}
 
 int schema_version(sql::Db& db) {
   sql::Stmt s(db, "PRAGMA user_version");
@@ -160,6 +198,7 @@ std::expected<int, std::string> migrate(sql::Db& db) {
       return std::unexpected("the file is an SQLite database but not a Laurel one (it has other tables); refusing to touch it");
     }
   }
+  if (found < known) register_sql_functions(db);
   for (int v = found; v < known; ++v) {
     sql::Transaction t(db);
     db.exec(kMigrations[static_cast<std::size_t>(v)]);

@@ -27,6 +27,7 @@
 
 #include "storage/audit_proofs.h"
 #include "storage/audit_record.h"
+#include "storage/audit_tree.h"
 #include "storage/audit_verify.h"
 #include "storage/checkpoint.h"
 #include "storage/merkle.h"
@@ -129,12 +130,6 @@ sql::Db& prepare(sql::Db& db, const checkpoint::Signer& signer) {
   return db;
 }
 
-void insert_nodes(sql::Stmt& node, const std::vector<merkle::StoredNode>& nodes) {
-  for (const auto& n : nodes) {
-    node.bind(1, static_cast<std::int64_t>(n.level)).bind(2, static_cast<std::int64_t>(n.index)).bind_blob(3, n.hash).run();
-  }
-}
-
 void insert_checkpoint(sql::Stmt& cp, const checkpoint::Signer& signer, const merkle::Appender& tree) {
   const merkle::Hash root = tree.root();
   cp.bind(1, static_cast<std::int64_t>(tree.size())).bind_blob(2, root).bind(3, signer.sign({signer.name(), tree.size(), root})).run();
@@ -151,7 +146,7 @@ Log build_log(const std::string& path, std::uint64_t records, std::uint64_t ever
   sql::Transaction t(db);
   sql::Stmt row(db,
                 "INSERT INTO audit_log (idx, record, at, actor, kind, action, object_id, outcome) VALUES (?, ?, ?, ?, 'command', ?, ?, ?)");
-  sql::Stmt node(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  sql::Stmt node(db, kInsertNodeSql);
   sql::Stmt cp(db, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, 0)");
   merkle::Appender tree;
   for (std::uint64_t i = 0; i < records; ++i) {
@@ -206,15 +201,9 @@ double scan_seconds(const std::string& path) {
     sql::Stmt rows(*db, "SELECT idx, record FROM audit_log ORDER BY idx");
     while (rows.step()) bytes += rows.blob_view(1).size() + static_cast<std::size_t>(rows.i64(0) & 1);
   }
-  for (std::int64_t level = 0; level < 64; ++level) {
-    sql::Stmt nodes(*db, "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx");
-    nodes.bind(1, level);
-    bool any = false;
-    while (nodes.step()) {
-      bytes += nodes.blob_view(1).size();
-      any = true;
-    }
-    if (!any) break;
+  {
+    sql::Stmt nodes(*db, "SELECT pos, level, idx, hash FROM merkle_nodes ORDER BY pos");
+    while (nodes.step()) bytes += nodes.blob_view(3).size() + static_cast<std::size_t>((nodes.i64(0) ^ nodes.i64(1) ^ nodes.i64(2)) & 1);
   }
   if (bytes == 0) fail("nothing read");
   return seconds_since(start);
@@ -280,7 +269,7 @@ void proofs(const Args& args, const fs::path& dir) {
     sql::Db db(path, sql::Db::Mode::read_write_create);
     prepare(db, *signer);
     sql::Transaction t(db);
-    sql::Stmt node(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
+    sql::Stmt node(db, kInsertNodeSql);
     sql::Stmt cp(db, "INSERT INTO checkpoints (size, root, note, at) VALUES (?, ?, ?, 0)");
     merkle::Appender tree;
     for (std::uint64_t i = 0; i < m; ++i) insert_nodes(node, tree.append(merkle::leaf_hash(std::to_string(i) + " record")));

@@ -75,12 +75,8 @@ void rewrite_tree(sql::Db& db) {
   db.exec("DELETE FROM merkle_nodes");
   merkle::Appender tree;
   sql::Stmt rows(db, "SELECT record FROM audit_log ORDER BY idx");
-  sql::Stmt insert(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  while (rows.step()) {
-    for (const auto& n : tree.append(merkle::leaf_hash(rows.blob_view(0)))) {
-      insert.bind(1, static_cast<std::int64_t>(n.level)).bind(2, static_cast<std::int64_t>(n.index)).bind_blob(3, n.hash).run();
-    }
-  }
+  sql::Stmt insert(db, kInsertNodeSql);
+  while (rows.step()) insert_nodes(insert, tree.append(merkle::leaf_hash(rows.blob_view(0))));
 }
 
 void append_unsigned_record(sql::Db& db, const std::string& bytes) {
@@ -97,10 +93,8 @@ void append_unsigned_record(sql::Db& db, const std::string& bytes) {
                 "INSERT INTO audit_log (idx, record, at, actor, kind, action, object_id, outcome) VALUES (?, ?, 0, 'x', 'system', 'x', "
                 "'x', 'accepted')");
   ins.bind(1, size).bind_blob(2, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())).run();
-  sql::Stmt node(db, "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  for (const auto& n : tree->append(merkle::leaf_hash(bytes))) {
-    node.bind(1, static_cast<std::int64_t>(n.level)).bind(2, static_cast<std::int64_t>(n.index)).bind_blob(3, n.hash).run();
-  }
+  sql::Stmt node(db, kInsertNodeSql);
+  insert_nodes(node, tree->append(merkle::leaf_hash(bytes)));
 }
 
 std::string record_bytes(sql::Db& db, std::int64_t index) {

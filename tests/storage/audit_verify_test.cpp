@@ -191,6 +191,14 @@ TEST_F(AuditVerifyTest, AnAlteredOrMissingTreeNodeIsNamed) {
   EXPECT_EQ(altered.first_error->index, 160);  // the first record under node (3, 20)
   EXPECT_THAT(altered.first_error->message, HasSubstr("records 160..167"));
 
+  // The level and index columns are checked too (the key is the position).
+  auto renamed =
+      verify_copy("renamed.db", [](sql::Db& d) { d.exec("UPDATE merkle_nodes SET idx = 21 WHERE level = 3 AND idx = 20"); });
+  ASSERT_TRUE(renamed.first_error);
+  EXPECT_EQ(renamed.first_error->kind, Problem::node_mismatch) << describe(renamed);
+  EXPECT_EQ(renamed.first_error->index, 160);
+  EXPECT_THAT(renamed.first_error->message, HasSubstr("the table was altered"));
+
   auto missing = verify_copy("nonode.db", [](sql::Db& d) { d.exec("DELETE FROM merkle_nodes WHERE level = 0 AND idx = 99"); });
   ASSERT_TRUE(missing.first_error);
   EXPECT_EQ(missing.first_error->kind, Problem::node_missing) << describe(missing);
