@@ -1,5 +1,7 @@
 #include "storage/audit_keyring.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "storage/canonical_json.h"
@@ -31,7 +33,10 @@ std::optional<std::string> read_origin(sql::Db& db) {
 }
 
 std::optional<std::string> retired_by_record(std::string_view record) {
-  if (record.find("\"rotate_key\"") == std::string_view::npos) return std::nullopt;
+  // memmem, not string_view::find: find looks for the first byte ('"', in every key and string) with
+  // memchr and compares at each, which was a seventh of `laurel audit verify`.
+  static constexpr std::string_view kNeedle = "rotate_key\"";
+  if (!memmem(record.data(), record.size(), kNeedle.data(), kNeedle.size())) return std::nullopt;
   auto value = parse_canonical_json(record);
   if (!value || !value->is_object()) return std::nullopt;
   const auto& o = value->get_object();

@@ -130,6 +130,11 @@ struct Chunk {
   std::vector<Hash> leaves;
   std::ptrdiff_t first_not_canonical = -1;
   std::vector<std::pair<std::size_t, std::string>> rotations;  // rotate_key records: position, key retired
+  // The hashes of the complete subtrees wholly inside the chunk, from level 1 up, when its indexes
+  // run without a gap: inner[l - 1][k] is node (l, inner_first[l - 1] + k); inner_levels in use.
+  std::vector<std::vector<Hash>> inner;
+  std::vector<std::uint64_t> inner_first;
+  std::size_t inner_levels = 0;
 
   std::size_t size() const { return idx.size(); }
   std::string_view record(std::size_t i) const {
@@ -137,6 +142,51 @@ struct Chunk {
     return std::string_view(bytes).substr(begin, ends[i] - begin);
   }
 };
+
+// The chunk's subtree hashes, as the main thread's appender would compute them: done here, on a
+// worker, so that the appender only hashes the few nodes that span chunks.
+class ChunkNodes final : public merkle::KnownNodes {
+ public:
+  explicit ChunkNodes(const Chunk& chunk) : chunk_(chunk) {}
+  const Hash* find(std::uint32_t level, std::uint64_t index) const override {
+    if (level == 0 || level > chunk_.inner_levels) return nullptr;
+    const auto& hashes = chunk_.inner[level - 1];
+    const std::uint64_t first = chunk_.inner_first[level - 1];
+    return index >= first && index - first < hashes.size() ? &hashes[index - first] : nullptr;
+  }
+
+ private:
+  const Chunk& chunk_;
+};
+
+void hash_subtrees(Chunk& chunk) {
+  chunk.inner_levels = 0;
+  const std::size_t n = chunk.size();
+  // Indexes come sorted and unique (the primary key): the first and last tell whether any is missing.
+  if (n < 2 || chunk.idx.front() < 0 || chunk.idx.back() - chunk.idx.front() != static_cast<std::int64_t>(n) - 1) return;
+  const auto start = static_cast<std::uint64_t>(chunk.idx.front());
+  const std::vector<Hash>* below = &chunk.leaves;
+  std::uint64_t below_first = start;
+  for (std::uint32_t level = 1; level < 63; ++level) {
+    const std::uint64_t first = (start + (std::uint64_t{1} << level) - 1) >> level;
+    const std::uint64_t end = (start + n) >> level;
+    if (end <= first) break;
+    if (chunk.inner.size() < level) {
+      chunk.inner.emplace_back();
+      chunk.inner_first.emplace_back();
+      below = level == 1 ? &chunk.leaves : &chunk.inner[level - 2];  // the vector of levels may have moved
+    }
+    auto& hashes = chunk.inner[level - 1];
+    hashes.resize(end - first);
+    chunk.inner_first[level - 1] = first;
+    for (std::uint64_t i = first; i < end; ++i) {
+      hashes[i - first] = merkle::node_hash((*below)[2 * i - below_first], (*below)[2 * i + 1 - below_first]);
+    }
+    below = &hashes;
+    below_first = first;
+    chunk.inner_levels = level;
+  }
+}
 
 std::unique_ptr<Chunk> hash_chunk(std::unique_ptr<Chunk> chunk) {
   chunk->leaves.resize(chunk->size());
@@ -148,6 +198,7 @@ std::unique_ptr<Chunk> hash_chunk(std::unique_ptr<Chunk> chunk) {
     }
     if (auto retired = retired_by_record(record)) chunk->rotations.emplace_back(i, std::move(*retired));
   }
+  hash_subtrees(*chunk);
   return chunk;
 }
 
@@ -415,6 +466,7 @@ void DatabaseVerification::stream(sql::Db& db) {
 }
 
 void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
+  const ChunkNodes known(chunk);
   for (std::size_t i = 0; i < chunk.size() && !stopped(); ++i) {
     const std::int64_t expected = static_cast<std::int64_t>(tree_.size());
     const std::int64_t index = chunk.idx[i];
@@ -433,7 +485,7 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
       return;
     }
     ++records_;
-    for (const auto& node : tree_.append(chunk.leaves[i])) {
+    for (const auto& node : tree_.append(chunk.leaves[i], known)) {
       if (!expect_node(db, node)) return;
     }
     if (chunk.first_not_canonical == static_cast<std::ptrdiff_t>(i)) {

@@ -295,7 +295,18 @@ std::optional<std::uint64_t> postorder_position(std::uint32_t level, std::uint64
   return 2 * first - static_cast<std::uint64_t>(std::popcount(first)) + (std::uint64_t{2} << level) - 2;
 }
 
-std::vector<StoredNode> Appender::append(const Hash& leaf_hash) {
+KnownNodes::~KnownNodes() = default;
+
+namespace {
+class NoKnownNodes final : public KnownNodes {
+ public:
+  const Hash* find(std::uint32_t, std::uint64_t) const override { return nullptr; }
+};
+}  // namespace
+
+std::vector<StoredNode> Appender::append(const Hash& leaf_hash) { return append(leaf_hash, NoKnownNodes{}); }
+
+std::vector<StoredNode> Appender::append(const Hash& leaf_hash, const KnownNodes& known) {
   std::vector<StoredNode> completed;
   completed.reserve(static_cast<std::size_t>(std::countr_one(size_)) + 1);
   Hash hash = leaf_hash;
@@ -304,9 +315,10 @@ std::vector<StoredNode> Appender::append(const Hash& leaf_hash) {
   // Each trailing set bit of size_ is a complete subtree of that level just left of the new leaf:
   // it merges with what the leaf completed so far into a node one level up.
   while (level < 63 && ((size_ >> level) & 1) != 0) {
-    hash = node_hash(frontier_.back(), hash);
-    frontier_.pop_back();
     ++level;
+    const Hash* given = known.find(level, size_ >> level);
+    hash = given ? *given : node_hash(frontier_.back(), hash);
+    frontier_.pop_back();
     completed.push_back({level, size_ >> level, hash});
   }
   frontier_.push_back(hash);

@@ -72,6 +72,14 @@ class MemoryTree final : public NodeReader {
 // The right frontier of the tree (a "compact range"): the hashes of the complete subtrees that
 // together cover [0, size), largest (leftmost) first, one per set bit of size. That is all it takes
 // to append and to compute the current root without reading anything.
+// Hashes of complete subtrees already computed elsewhere (the verifier hashes the subtrees inside a
+// chunk of records on a worker thread): null where this one does not have the node.
+class KnownNodes {
+ public:
+  virtual ~KnownNodes();
+  virtual const Hash* find(std::uint32_t level, std::uint64_t index) const = 0;
+};
+
 class Appender {
  public:
   Appender() = default;  // the empty tree
@@ -88,6 +96,8 @@ class Appender {
   // Adds a leaf and returns every node that this completes, leaf (level 0) first, each one level
   // higher than the last: the caller writes them in the same transaction as the record.
   std::vector<StoredNode> append(const Hash& leaf_hash);
+  // The same, taking each completed node's hash from `known` where it has it instead of hashing.
+  std::vector<StoredNode> append(const Hash& leaf_hash, const KnownNodes& known);
   // The root at the current size: O(log n) hashing, no reads.
   Hash root() const;
 
