@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace laurel::storage {
 namespace {
 
@@ -134,6 +138,19 @@ class Scanner {
   // Moves p_ to the next byte that ends a plain run inside a string, or to the end.
   void skip_plain() {
     const unsigned char* p = p_;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: as signed bytes, the controls and every byte >= 0x80 are below 0x20.
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (end_ - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i stops = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+      if (const int mask = _mm_movemask_epi8(stops); mask != 0) {
+        p_ = p + std::countr_zero(static_cast<unsigned>(mask));
+        return;
+      }
+      p += 16;
+    }
+#endif
     if constexpr (std::endian::native == std::endian::little) {
       while (end_ - p >= 8) {
         std::uint64_t w;
