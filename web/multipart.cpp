@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <utility>
 
 namespace laurel::web {
 
@@ -151,42 +152,58 @@ struct PartHead {
   std::string content_type;
 };
 
-// `form-data; name="x"; filename="y"`. Quoted values run to the next quote without backslash
-// escapes: browsers send a quote in a name as %22 and a backslash as itself (the HTML standard).
-std::expected<PartHead, MultipartProblem> parse_disposition(std::string_view v) {
-  PartHead h;
-  auto semi = v.find(';');
-  if (lower(trim(v.substr(0, semi))) != "form-data") return fail(MultipartError::no_disposition, "a part is not form-data");
-  std::optional<std::string> name;
-  std::string_view rest = semi == std::string_view::npos ? std::string_view() : v.substr(semi + 1);
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+
+// The parameters after a media type or a disposition (`; key=value; key="value"`), keys lower-cased,
+// in order. A quoted value runs to the next quote without backslash escapes: browsers send a quote in
+// a name as %22 and a backslash as itself (the HTML standard). `error` and `what` name a failure.
+std::expected<Parameters, MultipartProblem> parse_parameters(std::string_view rest, MultipartError error, std::string_view what) {
+  Parameters out;
+  auto bad = [&](std::string_view why) { return fail(error, std::string(what) + ": " + std::string(why)); };
   while (!(rest = trim(rest)).empty()) {
     auto eq = rest.find('=');
-    if (eq == std::string_view::npos) return fail(MultipartError::bad_header, "a Content-Disposition parameter without a value");
+    if (eq == std::string_view::npos) return bad("a parameter without a value");
     std::string key = lower(trim(rest.substr(0, eq)));
-    if (key.empty() || !std::all_of(key.begin(), key.end(), is_token_char)) return fail(MultipartError::bad_header, "a malformed Content-Disposition parameter");
+    if (key.empty() || !std::all_of(key.begin(), key.end(), is_token_char)) return bad("a malformed parameter name");
     rest = trim(rest.substr(eq + 1));
     std::string value;
     if (rest.starts_with('"')) {
       auto close = rest.find('"', 1);
-      if (close == std::string_view::npos) return fail(MultipartError::bad_header, "an unterminated quoted Content-Disposition value");
+      if (close == std::string_view::npos) return bad("an unterminated quoted value");
       value = rest.substr(1, close - 1);
       rest = trim(rest.substr(close + 1));
     } else {
       auto end = rest.find(';');
       value = trim(rest.substr(0, end));
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-      if (value.empty() || !std::all_of(value.begin(), value.end(), is_token_char)) return fail(MultipartError::bad_header, "a malformed Content-Disposition value");
+      if (value.empty() || std::any_of(value.begin(), value.end(), [](char c) { return c == '"' || static_cast<unsigned char>(c) < 32; })) {
+        return bad("a malformed value");
+      }
     }
     if (!rest.empty()) {
-      if (rest.front() != ';') return fail(MultipartError::bad_header, "text after a Content-Disposition value");
+      if (rest.front() != ';') return bad("text after a value");
       rest.remove_prefix(1);
     }
-    if (key == "name" || key == "filename") {
-      auto& slot = key == "name" ? name : h.filename;
-      if (slot) return fail(MultipartError::bad_header, "a repeated Content-Disposition parameter");
-      slot = std::move(value);
-    }
-    // Others (filename*, which RFC 7578 tells senders not to use) are ignored.
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+// `form-data; name="x"; filename="y"`; other parameters (filename*, which RFC 7578 tells senders
+// not to use) are ignored.
+std::expected<PartHead, MultipartProblem> parse_disposition(std::string_view v) {
+  PartHead h;
+  auto semi = v.find(';');
+  if (lower(trim(v.substr(0, semi))) != "form-data") return fail(MultipartError::no_disposition, "a part is not form-data");
+  auto params = parse_parameters(semi == std::string_view::npos ? std::string_view() : v.substr(semi + 1), MultipartError::bad_header,
+                                 "Content-Disposition");
+  if (!params) return std::unexpected(params.error());
+  std::optional<std::string> name;
+  for (auto& [key, value] : *params) {
+    if (key != "name" && key != "filename") continue;
+    auto& slot = key == "name" ? name : h.filename;
+    if (slot) return fail(MultipartError::bad_header, "a repeated Content-Disposition parameter");
+    slot = std::move(value);
   }
   if (!name || name->empty()) return fail(MultipartError::no_disposition, "a part without a field name");
   h.name = std::move(*name);
@@ -260,25 +277,10 @@ std::expected<std::string, MultipartProblem> multipart_boundary(std::string_view
   if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data") {
     return fail(MultipartError::not_multipart, "the Content-Type is not multipart/form-data");
   }
-  std::string_view rest = semi == std::string_view::npos ? std::string_view() : content_type.substr(semi + 1);
-  while (!(rest = trim(rest)).empty()) {
-    auto eq = rest.find('=');
-    if (eq == std::string_view::npos) break;
-    std::string key = lower(trim(rest.substr(0, eq)));
-    rest = trim(rest.substr(eq + 1));
-    std::string value;
-    if (rest.starts_with('"')) {
-      auto close = rest.find('"', 1);
-      if (close == std::string_view::npos) return fail(MultipartError::bad_boundary, "an unterminated quoted boundary");
-      value = rest.substr(1, close - 1);
-      rest = rest.substr(close + 1);
-    } else {
-      auto end = rest.find(';');
-      value = trim(rest.substr(0, end));
-      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-    }
-    auto next = rest.find(';');
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+  auto params = parse_parameters(semi == std::string_view::npos ? std::string_view() : content_type.substr(semi + 1),
+                                 MultipartError::bad_boundary, "Content-Type");
+  if (!params) return std::unexpected(params.error());
+  for (const auto& [key, value] : *params) {
     if (key != "boundary") continue;
     if (value.empty() || value.size() > 70 || value.back() == ' ' || !std::all_of(value.begin(), value.end(), is_boundary_char)) {
       return fail(MultipartError::bad_boundary, "the boundary must be 1 to 70 characters of RFC 2046's set");

@@ -370,7 +370,7 @@ test('with JavaScript switched off, the unit uploads a material through the form
   assert.equal(await submit(unit.page, deeds, { shot: 'nomination-upload-noscript' }), 303, 'the upload is accepted and redirected');
   await expectNoError(unit.page);
   assert.match(await unit.page.locator('.alert-ok').innerText(), /材料已上传/);
-  assert.match(await unit.page.locator('ul.files').innerText(), /事迹材料\.pdf/);
+  assert.match((await unit.page.locator('ul.files').allInnerTexts()).join(' '), /事迹材料\.pdf/);
   // Not a PDF, whatever its name says: refused, and the page says why.
   await unit.page.locator('#up-application_form').setInputFiles([{ name: '申报表.pdf', mimeType: 'application/pdf', buffer: Buffer.from('plain text') }]);
   assert.equal(await submit(unit.page, 'form.upload:has(#up-application_form)', { status: 422 }), 422);
