@@ -180,6 +180,36 @@ std::expected<StoredFile, AttachmentError> AttachmentStore::put(std::span<const 
   return u->finish();
 }
 
+std::expected<StoredFile, AttachmentError> AttachmentStore::put_file(const fs::path& source, std::uint64_t offset, std::uint64_t length) {
+  int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(io_error("opening " + source.string()));
+  auto u = begin();
+  if (!u) {
+    ::close(fd);
+    return std::unexpected(u.error());
+  }
+  std::vector<std::uint8_t> buf(std::size_t{1} << 16);
+  std::expected<StoredFile, AttachmentError> out = std::unexpected(AttachmentError{AttachmentError::Kind::io, "the upload was abandoned"});
+  auto at = static_cast<off_t>(offset);
+  while (length > 0) {
+    ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), length)), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      out = std::unexpected(n < 0 ? io_error("reading " + source.string()) : AttachmentError{AttachmentError::Kind::io, source.string() + " ends early"});
+      break;
+    }
+    if (auto w = u->write(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n))); !w) {
+      out = std::unexpected(w.error());
+      break;
+    }
+    at += n;
+    length -= static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  if (length == 0) out = u->finish();
+  return out;
+}
+
 std::optional<fs::path> AttachmentStore::path_of(const std::string& sha256) const {
   if (sha256.size() != 64 || !std::all_of(sha256.begin(), sha256.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
     return std::nullopt;

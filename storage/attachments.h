@@ -57,6 +57,9 @@ class AttachmentStore {
   std::expected<Upload, AttachmentError> begin();
   // One-shot convenience for whole buffers.
   std::expected<StoredFile, AttachmentError> put(std::span<const std::uint8_t> bytes);
+  // Streams `length` bytes of the file at `source` from `offset` (a request body the server wrote to
+  // disk, or the file part inside one), in chunks; a source shorter than that is an io error.
+  std::expected<StoredFile, AttachmentError> put_file(const std::filesystem::path& source, std::uint64_t offset, std::uint64_t length);
   // The path of a stored file, or nullopt when absent (or the hash is malformed).
   std::optional<std::filesystem::path> path_of(const std::string& sha256) const;
   std::int64_t max_bytes() const { return max_bytes_; }

@@ -713,17 +713,10 @@ Response Api::Impl::nominations(const Request& r, const Auth& a, Time now, const
     }
     std::expected<storage::StoredFile, storage::AttachmentError> stored = std::unexpected(storage::AttachmentError{storage::AttachmentError::Kind::empty, "the file is empty"});
     if (!r.body_file.empty()) {
-      std::ifstream in(r.body_file, std::ios::binary);
-      auto up = files.begin();
-      if (!up) return unavailable(up.error().message);
-      std::vector<std::uint8_t> buf(1 << 16);
-      while (in) {
-        in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-        auto got = static_cast<std::size_t>(in.gcount());
-        if (got == 0) break;
-        if (auto w = up->write(std::span<const std::uint8_t>(buf.data(), got)); !w) { stored = std::unexpected(w.error()); break; }
-      }
-      if (in.eof()) stored = up->finish();
+      std::error_code ec;
+      auto size = std::filesystem::file_size(r.body_file, ec);
+      if (ec) return unavailable("the upload cannot be read: " + ec.message());
+      stored = files.put_file(r.body_file, 0, size);
     } else {
       stored = files.put(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.body.data()), r.body.size()));
     }

@@ -25,6 +25,8 @@ struct Request {
   std::string request_id;
   // When set, the body was streamed to this file instead of `body` (attachments).
   std::string body_file;
+  // The body was larger than the limit and was not read (`body` is empty): the handler answers 413.
+  bool body_over_limit = false;
 
   std::string header(std::string_view name) const;
   std::optional<std::string> param(std::string_view name) const;

@@ -437,7 +437,7 @@ Pages::~Pages() = default;
 
 Response Pages::handle(const Request& request) {
   Site& site = *site_;
-  Page page{request, {}, Lang::zh, {}, {}, site.clock.now(), {}};
+  Page page{request, {}, Lang::zh, {}, {}, site.clock.now(), {}, {}};
   if (request.path.starts_with("/static/")) return static_file(site, request);
   if (request.path == "/favicon.ico") {
     Request r = request;
@@ -463,12 +463,24 @@ Response Pages::handle(const Request& request) {
   bool get = m == "GET" || m == "HEAD";
   bool post = m == "POST";
 
-  if (post) {
+  const bool material_form = p.size() == 3 && p[0] == "nominations" && p[2] == "materials";
+  if (request.body_over_limit) {
+    // The server did not read a body past its limit; nothing was done.
+    if (material_form && page.signed_in()) return material_too_large(site, page, p[1]);
+    return site.error_page(page, 413, "error_too_large");
+  }
+  if (post && material_form) {
+    if (!page.signed_in()) return site.error_page(page, 401, "error_sign_in_first");
+    // Its CSRF field is inside the multipart body: read that first (the check below then applies).
+    if (auto refused = read_material_form(site, page, p[1])) return *refused;
+  } else if (post) {
     std::string type = request.header("content-type");
     if (!type.empty() && !type.starts_with("application/x-www-form-urlencoded")) {
       return site.error_page(page, 415, "error_form_type");
     }
     page.form = Form::parse(request.body);
+  }
+  if (post) {
     bool open_form = (p.size() == 1 && p[0] == "login") || (p.size() == 3 && p[0] == "notices" && p[2] == "object");
     if (!open_form) {
       if (!page.signed_in()) return site.error_page(page, 401, "error_sign_in_first");
@@ -494,6 +506,7 @@ Response Pages::handle(const Request& request) {
     if (p.size() == 2 && p[1] == "import") return get ? import_page(site, page) : not_allowed();
     if (p.size() == 2) return get ? nomination_page(site, page, p[1]) : not_allowed();
     if (p.size() == 3 && p[2] == "act") return post ? nomination_act(site, page, p[1]) : not_allowed();
+    if (material_form) return post ? upload_material(site, page, p[1]) : not_allowed();
   }
   if (root == "notices") {
     if (p.size() == 1) return get ? notices_page(site, page) : not_allowed();

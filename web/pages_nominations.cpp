@@ -535,7 +535,8 @@ void fill_action_form(Site& site, const Page& page, const engine::Nomination& n,
 
 }  // namespace
 
-Response nomination_page(Site& site, Page& page, const std::string& id, int status, const engine::Rejection* refusal) {
+Response nomination_page(Site& site, Page& page, const std::string& id, int status, const engine::Rejection* refusal,
+                         const std::string& upload_error) {
   auto found = site.store.nomination(id);
   const auto& viewer = page.who.actor;
   if (!found || !engine::may_see(*found, viewer, site.catalog.tree())) return site.error_page(page, 404, "error_not_found");
@@ -562,10 +563,13 @@ Response nomination_page(Site& site, Page& page, const std::string& id, int stat
   b->SetValue("UPDATED", site.date_time(lang, n.updated_at));
   b->SetValue("WORKFLOW", def ? (lang == Lang::zh ? def->name : def->name_en) + " · v" + std::to_string(def->version) : n.workflow_id);
 
-  if (std::string done = page.query.get("done"); !done.empty() && !refusal) {
-    std::string msg = done == "create" ? std::string(page.t("done_create")) : trf(lang, "done_action", {site.action_name(lang, def, done)});
+  if (std::string done = page.query.get("done"); !done.empty() && !refusal && upload_error.empty()) {
+    std::string msg = done == "create" ? std::string(page.t("done_create"))
+                      : done == "attach" ? std::string(page.t("done_attach"))
+                                         : trf(lang, "done_action", {site.action_name(lang, def, done)});
     b->SetValueAndShowSection("DONE_MESSAGE", msg, "DONE");
   }
+  if (!upload_error.empty()) b->SetValueAndShowSection("UPLOAD_ERROR", upload_error, "UPLOAD_REFUSED");
   FieldErrors errors;
   std::string failed_action = refusal ? page.form.get("action") : "";
   if (refusal) site.describe_rejection(page, *refusal, b, &errors);
@@ -624,11 +628,14 @@ Response nomination_page(Site& site, Page& page, const std::string& id, int stat
         std::string accept;
         for (const auto& t : m.types) accept += (accept.empty() ? "" : ",") + t;
         u->SetValue("ACCEPT", accept);
+        u->SetValue("FORM_URL", "/nominations/" + url_encode(n.id) + "/materials");
         u->SetValue("UPLOAD_URL", "/api/v1/nominations/" + url_encode(n.id) + "/attachments?material=" + url_encode(m.id));
       }
     }
   }
-  if (can("attach")) b->ShowSection("CAN_ATTACH");
+  if (can("attach")) {
+    b->SetValueAndShowSection("UPLOAD_HINT", trf(lang, "upload_hint", {upload_limit_text(site)}), "CAN_ATTACH");
+  }
 
   // Score sheets: the viewer's visibility decides which.
   std::vector<const engine::ScoreSheet*> sheets;

@@ -16,6 +16,7 @@
 
 #include "web/systemd_notify.h"
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -49,10 +50,24 @@ std::string new_request_id() {
   return out;
 }
 
+// The page form that uploads a material without JavaScript: POST /nominations/{id}/materials, a
+// multipart/form-data body (web/multipart.h) around the file.
+bool is_material_form(const Request& r) {
+  auto p = split_path(r.path);
+  return r.method == "POST" && p.size() == 3 && p[0] == "nominations" && p[2] == "materials";
+}
+
 bool is_upload(const Request& r) {
   if (r.method == "POST" && r.path == "/api/v1/imports/nominations") return true;  // spreadsheets (web/documents_api.h)
+  if (is_material_form(r)) return true;
   return r.method == "POST" && r.path.size() > 12 && r.path.ends_with("/attachments") && r.path.starts_with("/api/v1/nominations/");
 }
+
+// Room for the form's fields and part headers around a file of the upload limit; the file itself is
+// held to the limit when it is stored (storage/attachments.h).
+constexpr std::size_t kFormEnvelope = 64 * 1024;
+
+bool is_api(std::string_view path) { return path.starts_with("/api/") || path == "/healthz" || path == "/metrics"; }
 
 }  // namespace
 
@@ -101,6 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::file_body>> file_;
   std::string upload_path_;
   bool first_ = true;
+  std::uint64_t unread_ = 0;  // of a refused body: drained after the answer (see drain)
 
   void read_header() {
     header_.emplace();
@@ -122,12 +138,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parse_target(target, probe.path, probe.query);
     stream_.expires_after(server_.config.body_timeout);
     bool upload = is_upload(probe) && !server_.config.upload_dir.empty();
-    if (auto length = header_->content_length(); length && *length > (upload ? server_.config.upload_limit : server_.config.body_limit)) {
-      return respond_error(413, "payload_too_large", "the request body is larger than the limit");
+    std::size_t limit = upload ? server_.config.upload_limit + (is_material_form(probe) ? kFormEnvelope : 0) : server_.config.body_limit;
+    if (auto length = header_->content_length(); length && *length > limit) {
+      unread_ = *length;
+      return refuse_too_large(h);
     }
     if (upload) {
       file_.emplace(std::move(*header_));
-      file_->body_limit(server_.config.upload_limit);
+      file_->body_limit(limit);
       unsigned char rnd[8];
       randombytes_buf(rnd, sizeof rnd);
       char name[40];
@@ -147,7 +165,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
       remove_upload();
-      return respond_error(413, "payload_too_large", "the request body is larger than the limit");
+      unread_ = server_.config.upload_limit;  // unknown (chunked): drain up to another limit's worth
+      if (file_) return refuse_too_large(file_->get());
+      return refuse_too_large(body_->get());
     }
     if (ec) {
       remove_upload();
@@ -156,29 +176,51 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req;
     bool keep_alive = false;
     unsigned version = 11;
-    auto fill = [&](const auto& msg) {
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
-      for (const auto& f : msg) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers[name] = std::string(f.value());
-      }
-      keep_alive = msg.keep_alive();
-      version = msg.version();
-    };
     if (file_) {
-      fill(file_->get());
+      fill(req, file_->get(), keep_alive, version);
       file_->get().body().close();
       req.body_file = upload_path_;
     } else {
-      fill(body_->get());
+      fill(req, body_->get(), keep_alive, version);
       req.body = std::move(body_->get().body());
     }
     if (!parse_target(req.target, req.path, req.query)) {
       remove_upload();
       return respond_error(400, "bad_request", "the request target is malformed");
     }
+    dispatch(std::move(req), keep_alive, version);
+  }
+
+  template <class Message>
+  static void fill(Request& req, const Message& msg, bool& keep_alive, unsigned& version) {
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string(f.value());
+    }
+    keep_alive = msg.keep_alive();
+    version = msg.version();
+  }
+
+  // A body over the limit, not read: the API answers with its problem document; a page request goes
+  // to the pages (without its body) so that the person sees why, in their language. The connection
+  // closes after the answer.
+  template <class Message>
+  void refuse_too_large(const Message& msg) {
+    Request req;
+    bool keep_alive = false;
+    unsigned version = 11;
+    fill(req, msg, keep_alive, version);
+    if (!server_.pages || !parse_target(req.target, req.path, req.query) || is_api(req.path)) {
+      return respond_error(413, "payload_too_large", "the request body is larger than the limit");
+    }
+    req.body_over_limit = true;
+    dispatch(std::move(req), false, version);
+  }
+
+  void dispatch(Request req, bool keep_alive, unsigned version) {
     beast::error_code pec;
     auto peer = stream_.socket().remote_endpoint(pec);
     apply_forwarding(req, pec ? std::string() : peer.address().to_string(), server_.config.proxies, server_.config.tls_default);
@@ -210,8 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto started = std::chrono::steady_clock::now();
     Response resp;
     try {
-      bool api = req.path.starts_with("/api/") || req.path == "/healthz" || req.path == "/metrics";
-      resp = api || !server_.pages ? server_.api.handle(req) : server_.pages(req);
+      resp = is_api(req.path) || !server_.pages ? server_.api.handle(req) : server_.pages(req);
     } catch (const std::exception& e) {
       spdlog::error(R"({{"request_id":"{}","error":"{}"}})", req.request_id, json_escape(e.what()));
       resp = Response{};
@@ -306,6 +347,22 @@ class Session : public std::enable_shared_from_this<Session> {
     remove_upload();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (unread_ > 0) {
+      // The client may still be sending the body we refused. Closing now would reset the
+      // connection, and a browser then shows "connection reset" instead of our answer; so read and
+      // drop what it sends for a bounded time and amount first.
+      unread_ = std::min<std::uint64_t>(unread_, 2 * static_cast<std::uint64_t>(server_.config.upload_limit));
+      stream_.expires_after(std::chrono::seconds(10));
+      drain(std::make_shared<std::array<char, 16384>>());
+    }
+  }
+
+  void drain(std::shared_ptr<std::array<char, 16384>> scratch) {
+    stream_.async_read_some(net::buffer(*scratch), [self = shared_from_this(), scratch](beast::error_code ec, std::size_t n) {
+      if (ec || n >= self->unread_) return;
+      self->unread_ -= n;
+      self->drain(scratch);
+    });
   }
 };
 

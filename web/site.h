@@ -22,6 +22,7 @@
 #include "web/clock.h"
 #include "web/http.h"
 #include "web/i18n.h"
+#include "web/multipart.h"
 #include "web/pages.h"
 
 namespace laurel::web {
@@ -34,6 +35,7 @@ class Form {
   static Form parse(std::string_view encoded);
   std::string get(std::string_view key) const;  // the first value, or ""
   bool has(std::string_view key) const;
+  void add(std::string key, std::string value) { items_.emplace_back(std::move(key), std::move(value)); }
   std::vector<std::string> all(std::string_view key) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
@@ -53,9 +55,10 @@ struct Page {
   Identity who;
   Lang lang = Lang::zh;
   Form query;
-  Form form;  // the body of a POST form
+  Form form;  // the body of a POST form (a multipart form's plain fields)
   engine::Time now = 0;
   std::vector<std::string> cookies;  // Set-Cookie values to send
+  std::vector<MultipartFile> files;  // a multipart form's files (their bytes stay in the request body)
 
   bool signed_in() const { return who.authenticated; }
   bool has_role(std::string_view role) const;
@@ -136,10 +139,19 @@ Response logout(Site& site, Page& page);
 Response home_page(Site& site, Page& page);                               // pages_home.cpp
 Response nominations_page(Site& site, Page& page);                        // pages_nominations.cpp
 Response nominations_page(Site& site, Page& page, int status, const storage::BatchResult* refused);
+// `upload_error`: why an upload through the materials form was refused, in the page's language.
 Response nomination_page(Site& site, Page& page, const std::string& id, int status = 200,
-                         const engine::Rejection* refusal = nullptr);
+                         const engine::Rejection* refusal = nullptr, const std::string& upload_error = {});
 Response nomination_act(Site& site, Page& page, const std::string& id);
 Response batch_act(Site& site, Page& page);
+// The materials form (pages_materials.cpp): a file posted as multipart/form-data, stored as the API's
+// attachment route stores it. read_material_form fills page.form and page.files from the request body
+// or answers why it cannot.
+std::optional<Response> read_material_form(Site& site, Page& page, const std::string& id);
+Response upload_material(Site& site, Page& page, const std::string& id);
+Response material_too_large(Site& site, Page& page, const std::string& id);
+// The upload limit as people read it: "20 MB".
+std::string upload_limit_text(const Site& site);
 Response new_nomination_page(Site& site, Page& page, int status = 200, const engine::Rejection* refusal = nullptr);  // pages_new.cpp
 Response create_nomination(Site& site, Page& page);
 Response notices_page(Site& site, Page& page);                            // pages_public.cpp

@@ -4,6 +4,7 @@
 // The journeys of issue #6, in order, each building on the one before:
 //   - a county family nomination from the nominating unit's form (with its materials) through submit,
 //     review, three panelists scoring, closing the evaluation, batch approval into one publicity notice,
+//   - a material uploaded with JavaScript switched off, through the materials form,
 //   - a public objection with a receipt (no account), dismissed by the reviewer with a finding,
 //   - the window closing (the server's --dev-clock moved forward), the notice saying so,
 //   - batch naming in one decision, the printed naming decision and certificates (page.pdf, A4),
@@ -107,8 +108,8 @@ after(async () => {
 
 // A browser context for one person, watched: every request must go to the server itself, no
 // script error or CSP violation may appear, and alert() must never run (hostile input).
-async function person(label, { lang } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+async function person(label, { lang, javaScript = true } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', javaScriptEnabled: javaScript });
   if (lang) await context.addCookies([{ name: 'laurel_lang', value: lang, url: base }]);
   const host = new URL(base).host;
   context.on('request', (r) => {
@@ -349,6 +350,31 @@ test('a county family nomination: the unit fills the form, uploads its materials
   assert.equal(await unit.page.locator('ul.files li').count(), 5);
   await act(unit.page, 'submit', {}, { shot: 'nomination-submitted' });
   assert.match(await stateOf(unit.page), /state-county_review/);
+  await unit.context.close();
+});
+
+test('with JavaScript switched off, the unit uploads a material through the form', async () => {
+  const unit = await signIn('gz_unit (no script)', 'gz_unit', { javaScript: false });
+  const session = await apiSession('gz_unit', PASSWORD);
+  const created = await api('POST', '/api/v1/nominations', {
+    category: 'family', level: 'county', year: 2020, jurisdiction: '620922213',
+    nominee: { name: '马海军家庭', ethnic_groups: '回族、汉族', members: '5', address: '瓜州县双塔乡', contact_phone: '13993700000' },
+    summary: '马海军家庭邻里和睦，热心公益。',
+  }, session);
+  assert.equal(created.status, 201);
+  const url = '/nominations/' + created.json.id;
+  await visit(unit.page, url, {});
+  const deeds = 'form.upload:has(#up-deeds)';
+  assert.ok(await unit.page.locator(`${deeds} button[type=submit]`).isVisible(), 'the form shows its button without the script');
+  await unit.page.locator('#up-deeds').setInputFiles([{ name: '事迹材料.pdf', mimeType: 'application/pdf', buffer: pdfBytes('no script') }]);
+  assert.equal(await submit(unit.page, deeds, { shot: 'nomination-upload-noscript' }), 303, 'the upload is accepted and redirected');
+  await expectNoError(unit.page);
+  assert.match(await unit.page.locator('.alert-ok').innerText(), /材料已上传/);
+  assert.match((await unit.page.locator('ul.files').allInnerTexts()).join(' '), /事迹材料\.pdf/);
+  // Not a PDF, whatever its name says: refused, and the page says why.
+  await unit.page.locator('#up-application_form').setInputFiles([{ name: '申报表.pdf', mimeType: 'application/pdf', buffer: Buffer.from('plain text') }]);
+  assert.equal(await submit(unit.page, 'form.upload:has(#up-application_form)', { status: 422 }), 422);
+  assert.match(await unit.page.locator('.alert-error').first().innerText(), /不接受/);
   await unit.context.close();
 });
 

@@ -644,6 +644,83 @@ TEST_F(PagesTest, ANominatingUnitCreatesANominationThroughTheForm) {
   EXPECT_EQ(get("/nominations/new", reviewer.cookie).status, 403);
 }
 
+// The materials form without JavaScript: multipart/form-data with the CSRF field, the file stored
+// as the API stores it, Post/Redirect/Get; refusals said in the page's language. (The body here is
+// in memory; tests/e2e/test_pages_upload.py posts it to the real server, which writes it to disk.)
+TEST_F(PagesTest, TheMaterialsFormUploadsAFileWithoutJavaScript) {
+  std::string id = create_nomination();
+  Session unit = sign_in("unit");
+  Response page = get("/nominations/" + id, unit.cookie);
+  EXPECT_THAT(page.body, HasSubstr(R"(<form method="post" enctype="multipart/form-data" action="/nominations/)" + id + R"(/materials" class="upload">)"));
+  EXPECT_THAT(page.body, HasSubstr(R"(<input type="hidden" name="material" value="application_form">)"));
+  EXPECT_THAT(page.body, Not(HasSubstr("<noscript>")));
+  const std::string boundary = "----formboundaryXYZ";
+  auto body = [&](const std::string& csrf, const std::string& material, const std::string& filename, const std::string& content) {
+    std::string b;
+    auto field = [&](const std::string& name, const std::string& value) {
+      b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+    };
+    if (!csrf.empty()) field("csrf", csrf);
+    field("material", material);
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+         "\"\r\nContent-Type: application/pdf\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+    return b;
+  };
+  auto upload = [&](const std::string& cookie, const std::string& b) {
+    Request r = request("POST", "/nominations/" + id + "/materials", cookie);
+    r.headers["content-type"] = "multipart/form-data; boundary=" + boundary;
+    r.body = b;
+    return pages->handle(r);
+  };
+  const std::string pdf = "%PDF-1.4\r\n--" + boundary + "x inside\r\n%%EOF\r\n";
+
+  Response no_csrf = upload(unit.cookie, body("", "application_form", "申报表.pdf", pdf));
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_THAT(no_csrf.body, HasSubstr("表单校验失败"));
+  EXPECT_EQ(upload(unit.cookie, body("wrong", "application_form", "申报表.pdf", pdf)).status, 403);
+  EXPECT_TRUE(store->nomination(id)->attachments.empty());
+
+  Response done = upload(unit.cookie, body(unit.csrf, "application_form", "C:\\fakepath\\申报表.pdf", pdf));
+  ASSERT_EQ(done.status, 303) << done.body;
+  EXPECT_EQ(header(done, "Location"), "/nominations/" + id + "?done=attach#materials");
+  auto n = store->nomination(id);
+  ASSERT_EQ(n->attachments.size(), 1u);
+  EXPECT_EQ(n->attachments[0].filename, "申报表.pdf");
+  EXPECT_EQ(n->attachments[0].content_type, "application/pdf");
+  EXPECT_EQ(n->attachments[0].size, static_cast<std::int64_t>(pdf.size()));
+  EXPECT_EQ(n->attachments[0].sha256, storage::sha256_hex(pdf));
+  EXPECT_THAT(get("/nominations/" + id + "?done=attach", unit.cookie).body, HasSubstr("材料已上传"));
+
+  // The type is judged by the content, and refused in the page's language.
+  Response png = upload(unit.cookie, body(unit.csrf, "deeds", "事迹.pdf", "not a pdf at all"));
+  EXPECT_EQ(png.status, 422);
+  EXPECT_THAT(png.body, HasSubstr("不接受 application/octet-stream 类型的文件"));
+  // Malformed: cut off before its closing boundary.
+  std::string cut = body(unit.csrf, "deeds", "a.pdf", pdf);
+  Response malformed = upload(unit.cookie, cut.substr(0, cut.size() - 30));
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(malformed.body, HasSubstr("表单内容不完整"));
+  // An empty file input.
+  Response empty = upload(unit.cookie, body(unit.csrf, "deeds", "", ""));
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_THAT(empty.body, HasSubstr("没有选择文件"));
+  // Another unit: refused by the engine and recorded as denied.
+  Session other = sign_in("other_unit");
+  Response denied = upload(other.cookie, body(other.csrf, "deeds", "a.pdf", pdf));
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(store->nomination(id)->attachments.size(), 1u);
+  auto history = store->history(id);
+  ASSERT_FALSE(history.empty());
+  EXPECT_THAT(history.back().bytes, HasSubstr(R"("outcome":"denied")"));
+  EXPECT_THAT(history.back().bytes, HasSubstr(R"("action":"attach")"));
+  // Over the limit (the server did not read the body): the page says so in English when asked.
+  Request big = request("POST", "/nominations/" + id + "/materials?lang=en", unit.cookie);
+  big.body_over_limit = true;
+  Response too_large = pages->handle(big);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_THAT(too_large.body, HasSubstr("larger than the limit of 20 MB"));
+}
+
 TEST_F(PagesTest, OnlyAuditorsSeeTheAuditTrailAndARefusalIsRecorded) {
   std::string id = submitted();
   run("other_unit", id, "withdraw");  // a denied attempt

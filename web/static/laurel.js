@@ -1,7 +1,8 @@
 // Laurel's small progressive script. Every page works without it; with it: a live character count
 // under long text fields, a running total on score sheets, uploads of materials straight to the API
-// (with the session's CSRF token), a confirmation before irreversible actions, and "select all" in
-// batch tables. No inline scripts (the Content-Security-Policy forbids them), no external code.
+// as soon as they are chosen (with the session's CSRF token; without the script each material's form
+// posts the file), a confirmation before irreversible actions, and "select all" in batch tables. No
+// inline scripts (the Content-Security-Policy forbids them), no external code.
 (function () {
   'use strict';
 
@@ -48,9 +49,20 @@
     update();
   });
 
-  // Uploads: each chosen file is POSTed as the raw body to the attachments endpoint.
+  // Uploads: without the script, each material's form posts one file (multipart) to the page route.
+  // With it, several files may be chosen at once and each is POSTed as soon as it is chosen, as the
+  // raw body, to the attachments endpoint; the form's button is then not needed.
   document.querySelectorAll('input[type="file"][data-upload-url]').forEach(function (input) {
     var status = input.parentElement.querySelector('.upload-status');
+    var form = input.form;
+    input.multiple = true;
+    if (form) {
+      form.querySelectorAll('[data-upload-submit]').forEach(function (b) { b.hidden = true; });
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        input.dispatchEvent(new Event('change'));
+      });
+    }
     input.addEventListener('change', function () {
       var files = Array.from(input.files || []);
       if (!files.length) return;

@@ -5,6 +5,7 @@
   <p class="meta"><span class="state state-{{STATE}}">{{STATE_NAME}}</span> {{CATEGORY}} · {{LEVEL}} · {{YEAR}} · {{JURISDICTION}}</p>
 </div>
 {{#DONE}}<div class="alert alert-ok" role="status">{{DONE_MESSAGE}}</div>{{/DONE}}
+{{#UPLOAD_REFUSED}}<div class="alert alert-error" role="alert" id="upload-error"><p><strong>{{T_upload_refused}}</strong></p><p>{{UPLOAD_ERROR}}</p><p><a href="#materials-title">{{T_upload_again}}</a></p></div>{{/UPLOAD_REFUSED}}
 {{#REFUSAL}}
 <div class="alert alert-error" role="alert" id="refusal">
   <p><strong>{{MESSAGE}}</strong></p>
@@ -49,7 +50,7 @@
 
 <section class="panel" aria-labelledby="materials-title">
   <h2 id="materials-title">{{T_materials}}</h2>
-  {{#CAN_ATTACH}}<p class="hint">{{T_upload_hint}}</p><noscript><p class="alert">{{T_upload_noscript}}</p></noscript>{{/CAN_ATTACH}}
+  {{#CAN_ATTACH}}<p class="hint">{{UPLOAD_HINT}}</p>{{/CAN_ATTACH}}
   <table class="data-table">
     <thead><tr><th scope="col">{{T_material}}</th><th scope="col">{{T_material_count}}</th><th scope="col">{{T_files}}</th></tr></thead>
     <tbody>
@@ -67,11 +68,14 @@
           </li>{{/FILE}}
           </ul>
           {{#UPLOAD}}
-          <div class="upload">
+          <form method="post" enctype="multipart/form-data" action="{{FORM_URL}}" class="upload">
+            <input type="hidden" name="csrf" value="{{CSRF}}">
+            <input type="hidden" name="material" value="{{MID}}">
             <label for="up-{{MID}}">{{T_upload}} {{NAME}}</label>
-            <input type="file" id="up-{{MID}}" accept="{{ACCEPT}}" data-upload-url="{{UPLOAD_URL}}" data-uploading="{{T_uploading}}" data-upload-failed="{{T_upload_failed}}" multiple>
+            <input type="file" id="up-{{MID}}" name="file" accept="{{ACCEPT}}" required data-upload-url="{{UPLOAD_URL}}" data-uploading="{{T_uploading}}" data-upload-failed="{{T_upload_failed}}">
+            <button type="submit" class="button" data-upload-submit>{{T_upload_submit}}</button>
             <output class="upload-status" for="up-{{MID}}"></output>
-          </div>
+          </form>
           {{/UPLOAD}}
         </td>
       </tr>
