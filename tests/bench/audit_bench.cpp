@@ -262,6 +262,7 @@ void proofs(const Args& args, const fs::path& dir) {
   std::printf("\nproofs at %s leaves: building merkle_nodes (%s rows) ...\n", thousands(static_cast<double>(m)).c_str(),
               thousands(static_cast<double>(2 * m - std::popcount(m))).c_str());
   std::fflush(stdout);
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);  // left by an earlier --keep
   auto start = Clock::now();
   {
     auto signer = checkpoint::Signer::generate("laurel.bench/proofs");
