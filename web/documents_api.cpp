@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <sstream>
 
 #include "engine/administration.h"
@@ -25,8 +25,6 @@ namespace {
 Response not_found() { return problem(404, "not_found", "Not found", "no such resource"); }
 Response unauthenticated() { return problem(401, "unauthenticated", "Sign-in required", "sign in or send a bearer token"); }
 Response method_not_allowed() { return problem(405, "method_not_allowed", "Method not allowed", "this resource does not take that method"); }
-
-using storage::sha256_hex;
 
 std::string base64(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
@@ -194,38 +192,25 @@ Response DocumentsApi::Impl::imports(const Request& r, const Identity& who, engi
   }
   if (p.size() != 2 || p[1] != "nominations") return not_found();
   if (r.method != "POST") return method_not_allowed();
-  if (!has_role(who, "nominator")) return problem(403, "forbidden", "Forbidden", "importing nominations needs the nominator role");
-  std::string mode = r.param("mode").value_or("all");
-  if (mode != "all" && mode != "valid") return validation_problem({{"mode", "must be all or valid"}});
-  std::string filename = r.param("filename").value_or("upload").substr(0, 200);
-
-  ReadLimits limits;
-  std::string bytes;
+  ImportUpload upload;
+  upload.caller = storage::Caller{who.actor, who.method, r.client_address};
+  upload.mode = r.param("mode").value_or("all");
+  upload.file_name = r.param("filename").value_or("upload").substr(0, 200);
+  upload.now = now;
   if (!r.body_file.empty()) {
-    std::ifstream in(r.body_file, std::ios::binary);
-    in.seekg(0, std::ios::end);
-    auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
-    if (size > limits.max_file_bytes) {
-      return problem(413, "payload_too_large", "Payload too large", "an import file may hold at most " + std::to_string(limits.max_file_bytes / (1024 * 1024)) + " MiB");
-    }
-    in.seekg(0);
-    bytes.resize(size);
-    in.read(bytes.data(), static_cast<std::streamsize>(size));
+    std::error_code ec;
+    auto size = std::filesystem::file_size(r.body_file, ec);
+    if (ec) return problem(503, "unavailable", "Service unavailable", "cannot read the uploaded file");
+    upload.path = r.body_file;
+    upload.length = size;
   } else {
-    bytes = r.body;
+    upload.memory = r.body;
+    upload.length = r.body.size();
   }
-  if (bytes.empty()) return validation_problem({{"body", "the file is empty"}}, "send the CSV or XLSX file as the request body");
-  if (bytes.size() > limits.max_file_bytes) {
-    return problem(413, "payload_too_large", "Payload too large", "an import file may hold at most " + std::to_string(limits.max_file_bytes / (1024 * 1024)) + " MiB");
-  }
-  const std::string sha = sha256_hex(bytes);
-  auto parsed = read_table(bytes, limits);
-  if (!parsed) {
-    return problem(422, "validation_failed", "The file cannot be read", parsed.error().en,
-                   bj::object{{"detail_zh", parsed.error().zh}, {"errors", bj::array{bj::object{{"field", "file"}, {"message", parsed.error().en}}}},
-                              {"file_sha256", sha}});
-  }
-  ImportPlan plan = plan_import(*parsed, catalog, who.actor, now);
+  ImportOutcome outcome = import_file(store, upload);
+  const ImportPlan& plan = outcome.plan;
+  const std::string& sha = outcome.sha256;
+  using K = ImportOutcome::Kind;
   auto problems_json = [&] {
     bj::array rows;
     for (const auto& pr : plan.problems) {
@@ -238,42 +223,40 @@ Response DocumentsApi::Impl::imports(const Request& r, const Identity& who, engi
     return bj::object{{"name", "rejected-" + sha.substr(0, 8) + ".csv"}, {"content_type", "text/csv; charset=utf-8"},
                       {"base64", base64(to_csv(plan.rejected))}};
   };
-  bool refuse = plan.file_problem() || plan.commands.empty() || (mode == "all" && !plan.problems.empty());
-  if (refuse) {
-    bj::array errs;
-    for (const auto& pr : plan.problems) {
-      errs.push_back(bj::object{{"field", pr.row ? "row " + std::to_string(pr.row) + ": " + pr.column : pr.column}, {"message", pr.en}});
-      if (errs.size() >= 1000) break;
+  switch (outcome.kind) {
+    case K::forbidden: return problem(403, "forbidden", "Forbidden", "importing nominations needs the nominator role");
+    case K::bad_mode: return validation_problem({{"mode", "must be all or valid"}});
+    case K::too_large:
+      return problem(413, "payload_too_large", "Payload too large", "an import file may hold at most " + std::to_string(outcome.max_file_bytes / (1024 * 1024)) + " MiB");
+    case K::empty: return validation_problem({{"body", "the file is empty"}}, "send the CSV or XLSX file as the request body");
+    case K::unavailable: return problem(503, "unavailable", "Service unavailable", outcome.stored.error);
+    case K::unreadable:
+      return problem(422, "validation_failed", "The file cannot be read", outcome.unreadable.en,
+                     bj::object{{"detail_zh", outcome.unreadable.zh}, {"errors", bj::array{bj::object{{"field", "file"}, {"message", outcome.unreadable.en}}}},
+                                {"file_sha256", sha}});
+    case K::refused: {
+      bj::array errs;
+      for (const auto& pr : plan.problems) {
+        errs.push_back(bj::object{{"field", pr.row ? "row " + std::to_string(pr.row) + ": " + pr.column : pr.column}, {"message", pr.en}});
+        if (errs.size() >= 1000) break;
+      }
+      if (plan.problems.empty()) errs.push_back(bj::object{{"field", "file"}, {"message", "no data rows"}});
+      return problem(422, "validation_failed", "The import was refused", outcome.refusal_detail(),
+                     bj::object{{"errors", errs}, {"rows", problems_json()}, {"rows_in_file", plan.rows}, {"file_sha256", sha},
+                                {"rejected_file", rejected_file()}});
     }
-    std::string detail = plan.file_problem() ? "the file's columns are not those of the template; nothing was imported"
-                         : plan.problems.empty() ? "the file holds no rows; nothing was imported"
-                                                 : std::to_string(plan.rejected.rows.size()) + " of " + std::to_string(plan.rows) +
-                                                       " rows have problems; nothing was imported";
-    if (plan.problems.empty()) errs.push_back(bj::object{{"field", "file"}, {"message", "no data rows"}});
-    return problem(422, "validation_failed", "The import was refused", detail,
-                   bj::object{{"errors", errs}, {"rows", problems_json()}, {"rows_in_file", plan.rows}, {"file_sha256", sha},
-                              {"rejected_file", rejected_file()}});
-  }
-  storage::ImportRequest req;
-  req.caller = storage::Caller{who.actor, who.method, r.client_address};
-  req.rows = plan.commands;
-  req.file_name = filename;
-  req.file_sha256 = sha;
-  req.rows_in_file = static_cast<std::int64_t>(plan.rows);
-  req.now = now;
-  auto result = store.import_nominations(std::move(req));
-  if (!result.error.empty()) return problem(503, "unavailable", "Service unavailable", result.error);
-  if (!result.accepted) {
-    // The engine refused a row that passed the check a moment ago (a role changed meanwhile).
-    bj::array errs;
-    for (std::size_t i = 0; i < result.rows.size(); ++i) {
-      const auto& row = result.rows[i];
-      if (!row.rejection) continue;
-      errs.push_back(bj::object{{"field", "row " + std::to_string(plan.command_rows[i])}, {"message", row.rejection->detail}});
+    case K::refused_when_written: {
+      bj::array errs;
+      for (std::size_t i = 0; i < outcome.stored.rows.size(); ++i) {
+        const auto& row = outcome.stored.rows[i];
+        if (!row.rejection) continue;
+        errs.push_back(bj::object{{"field", "row " + std::to_string(plan.command_rows[i])}, {"message", row.rejection->detail}});
+      }
+      return problem(422, "validation_failed", "The import was refused", outcome.refusal_detail(), bj::object{{"errors", errs}, {"file_sha256", sha}});
     }
-    return problem(422, "validation_failed", "The import was refused", "a row was refused when it was written; nothing was imported",
-                   bj::object{{"errors", errs}, {"file_sha256", sha}});
+    case K::imported: break;
   }
+  const auto& result = outcome.stored;
   bj::array created;
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
     created.push_back(bj::object{{"row", plan.command_rows[i]}, {"id", result.rows[i].nomination->id}});

@@ -1,11 +1,13 @@
 #include "web/documents_import.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "engine/decide.h"
+#include "storage/attachments.h"
 #include "web/documents_export.h"
 #include "web/i18n.h"
 
@@ -199,6 +201,109 @@ ImportPlan plan_import(const Table& table, const engine::Catalog& catalog, const
     plan.problems.insert(plan.problems.end(), found.begin(), found.end());
   }
   return plan;
+}
+
+int ImportOutcome::http_status() const {
+  switch (kind) {
+    case Kind::forbidden: return 403;
+    case Kind::too_large: return 413;
+    case Kind::bad_mode:
+    case Kind::empty:
+    case Kind::unreadable:
+    case Kind::refused:
+    case Kind::refused_when_written: return 422;
+    case Kind::unavailable: return 503;
+    case Kind::imported: return 201;
+  }
+  return 500;
+}
+
+std::string ImportOutcome::refusal_detail() const {
+  if (kind == Kind::refused_when_written) return "a row was refused when it was written; nothing was imported";
+  if (plan.file_problem()) return "the file's columns are not those of the template; nothing was imported";
+  if (plan.problems.empty()) return "the file holds no rows; nothing was imported";
+  return std::to_string(plan.rejected.rows.size()) + " of " + std::to_string(plan.rows) + " rows have problems; nothing was imported";
+}
+
+bool may_import(const engine::Actor& actor) {
+  return std::any_of(actor.roles.begin(), actor.roles.end(), [](const engine::RoleGrant& g) { return g.role == "nominator"; });
+}
+
+ImportOutcome import_file(storage::Store& store, const ImportUpload& upload) {
+  ImportOutcome out;
+  const ReadLimits limits;
+  out.max_file_bytes = limits.max_file_bytes;
+  if (!may_import(upload.caller.actor)) {
+    // Refused before a byte is read, and recorded like every action the caller may not take.
+    storage::AuditRecord rec;
+    rec.at = upload.now;
+    rec.who = storage::Who{upload.caller.actor.user, "nominator", "", upload.caller.auth, upload.caller.address};
+    rec.kind = "import";
+    rec.action = "import_nominations";
+    rec.object_type = "import";
+    rec.outcome = "denied";
+    rec.reason = engine::Rejection{engine::Problem::forbidden, "importing nominations needs the nominator role", {}, {}};
+    rec.new_value = boost::json::object{{"file_name", upload.file_name}, {"imported", 0}};
+    (void)store.append_record(std::move(rec));
+    out.kind = ImportOutcome::Kind::forbidden;
+    return out;
+  }
+  if (upload.mode != "all" && upload.mode != "valid") {
+    out.kind = ImportOutcome::Kind::bad_mode;
+    return out;
+  }
+  if (upload.length > limits.max_file_bytes) {
+    out.kind = ImportOutcome::Kind::too_large;
+    return out;
+  }
+  if (upload.length == 0) {
+    out.kind = ImportOutcome::Kind::empty;
+    return out;
+  }
+  std::string bytes;
+  if (upload.path.empty()) {
+    if (upload.offset + upload.length > upload.memory.size()) {
+      out.kind = ImportOutcome::Kind::unavailable;
+      out.stored.error = "the upload is shorter than its part";
+      return out;
+    }
+    bytes = std::string(upload.memory.substr(upload.offset, upload.length));
+  } else {
+    std::ifstream in(upload.path, std::ios::binary);
+    bytes.resize(upload.length);
+    in.seekg(static_cast<std::streamoff>(upload.offset));
+    in.read(bytes.data(), static_cast<std::streamsize>(upload.length));
+    if (!in || in.gcount() != static_cast<std::streamsize>(upload.length)) {
+      out.kind = ImportOutcome::Kind::unavailable;
+      out.stored.error = "cannot read the uploaded file";
+      return out;
+    }
+  }
+  out.sha256 = storage::sha256_hex(bytes);
+  auto parsed = read_table(bytes, limits);
+  if (!parsed) {
+    out.kind = ImportOutcome::Kind::unreadable;
+    out.unreadable = parsed.error();
+    return out;
+  }
+  out.plan = plan_import(*parsed, store.catalog(), upload.caller.actor, upload.now);
+  const ImportPlan& plan = out.plan;
+  if (plan.file_problem() || plan.commands.empty() || (upload.mode == "all" && !plan.problems.empty())) {
+    out.kind = ImportOutcome::Kind::refused;
+    return out;
+  }
+  storage::ImportRequest req;
+  req.caller = upload.caller;
+  req.rows = plan.commands;
+  req.file_name = upload.file_name;
+  req.file_sha256 = out.sha256;
+  req.rows_in_file = static_cast<std::int64_t>(plan.rows);
+  req.now = upload.now;
+  out.stored = store.import_nominations(std::move(req));
+  if (!out.stored.error.empty()) out.kind = ImportOutcome::Kind::unavailable;
+  else if (!out.stored.accepted) out.kind = ImportOutcome::Kind::refused_when_written;
+  else out.kind = ImportOutcome::Kind::imported;
+  return out;
 }
 
 }  // namespace laurel::web::documents

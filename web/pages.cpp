@@ -429,6 +429,42 @@ void set_item_error(Dict* dict, const FieldErrors& errors, const std::string& fi
   if (it != errors.end()) dict->SetValueAndShowSection("ERR", it->second, "HAS_ERR");
 }
 
+// ---- Forms that post a file ------------------------------------------------------------------------
+
+namespace {
+
+// Why a body is not a readable form, in the page's language (and the parser's words in English).
+std::string malformed(const Page& page, const MultipartProblem& p) {
+  std::string why(page.t("multipart_" + std::string(to_string(p.code))));
+  if (page.lang == Lang::en) why += " (" + p.detail + ")";
+  return trf(page.lang, "upload_malformed", {why});
+}
+
+}  // namespace
+
+std::optional<Response> read_multipart_form(Site& site, Page& page, const std::function<Response(int, std::string)>& refuse) {
+  const Request& r = page.request;
+  auto boundary = multipart_boundary(r.header("content-type"));
+  if (!boundary) {
+    if (boundary.error().code == MultipartError::not_multipart) return site.error_page(page, 415, "error_form_type");
+    return refuse(400, malformed(page, boundary.error()));
+  }
+  std::ifstream file;
+  std::istringstream memory;
+  std::istream* body = &memory;
+  if (!r.body_file.empty()) {
+    file.open(r.body_file, std::ios::binary);
+    body = &file;
+  } else {
+    memory.str(r.body);
+  }
+  auto form = parse_multipart(*body, *boundary);
+  if (!form) return refuse(400, malformed(page, form.error()));
+  for (auto& f : form->fields) page.form.add(std::move(f.name), std::move(f.value));
+  page.files = std::move(form->files);
+  return std::nullopt;
+}
+
 // ---- Pages ---------------------------------------------------------------------------------------
 
 Pages::Pages(storage::Store& store, Api& api, Clock& clock, PagesConfig config)
@@ -463,16 +499,23 @@ Response Pages::handle(const Request& request) {
   bool get = m == "GET" || m == "HEAD";
   bool post = m == "POST";
 
+  // The forms that post a file as multipart/form-data (server.cpp streams their bodies to disk).
   const bool material_form = p.size() == 3 && p[0] == "nominations" && p[2] == "materials";
+  const bool import_form = p.size() == 2 && p[0] == "nominations" && p[1] == "import";
   if (request.body_over_limit) {
     // The server did not read a body past its limit; nothing was done.
     if (material_form && page.signed_in()) return material_too_large(site, page, p[1]);
+    if (import_form && page.signed_in()) return import_too_large(site, page);
     return site.error_page(page, 413, "error_too_large");
   }
-  if (post && material_form) {
+  if (post && (material_form || import_form)) {
     if (!page.signed_in()) return site.error_page(page, 401, "error_sign_in_first");
     // Its CSRF field is inside the multipart body: read that first (the check below then applies).
-    if (auto refused = read_material_form(site, page, p[1])) return *refused;
+    // A body that cannot be read is answered on the page the form is on.
+    auto refuse = [&](int status, std::string message) {
+      return material_form ? nomination_page(site, page, p[1], status, nullptr, message) : import_page(site, page, status, nullptr, message);
+    };
+    if (auto refused = read_multipart_form(site, page, refuse)) return *refused;
   } else if (post) {
     std::string type = request.header("content-type");
     if (!type.empty() && !type.starts_with("application/x-www-form-urlencoded")) {
@@ -503,7 +546,7 @@ Response Pages::handle(const Request& request) {
     if (p.size() == 1) return get ? nominations_page(site, page) : not_allowed();
     if (p.size() == 2 && p[1] == "new") return get ? new_nomination_page(site, page) : (post ? create_nomination(site, page) : not_allowed());
     if (p.size() == 2 && p[1] == "batch") return post ? batch_act(site, page) : not_allowed();
-    if (p.size() == 2 && p[1] == "import") return get ? import_page(site, page) : not_allowed();
+    if (import_form) return get ? import_page(site, page) : (post ? import_nominations(site, page) : not_allowed());
     if (p.size() == 2) return get ? nomination_page(site, page, p[1]) : not_allowed();
     if (p.size() == 3 && p[2] == "act") return post ? nomination_act(site, page, p[1]) : not_allowed();
     if (material_form) return post ? upload_material(site, page, p[1]) : not_allowed();

@@ -1,14 +1,11 @@
 // A nomination's materials uploaded without JavaScript: the materials form on the nomination page
 // posts one file as multipart/form-data to POST /nominations/{id}/materials. The server streams the
 // body to a file (web/server.cpp, the same limit as the API's attachment upload plus room for the
-// form around it); here it is parsed (web/multipart.h), the CSRF field checked like every form's,
-// and the file part stored exactly as the API's attachment route stores a body: only the nominating
+// form around it); pages.cpp parses it (web/multipart.h, read_multipart_form) and checks the CSRF
+// field like every form's; here the file part is stored exactly as the API's attachment route stores a body: only the nominating
 // unit (anyone else is refused by the engine and the attempt recorded), the type decided by the
 // content, the size held to the upload limit. Then Post/Redirect/Get back to the nomination page, or
 // that page again with the reason, in the viewer's language.
-#include <fstream>
-#include <sstream>
-
 #include "engine/decide.h"
 #include "web/site.h"
 
@@ -16,53 +13,29 @@ namespace laurel::web {
 
 namespace {
 
-// Old browsers sent the whole path of the chosen file ("C:\Users\...\申报表.pdf"): keep the name.
-std::string base_name(const std::string& filename) {
-  auto slash = filename.find_last_of("/\\");
-  return slash == std::string::npos ? filename : filename.substr(slash + 1);
-}
-
-// Why a body is not a readable form, in the page's language (and the parser's words in English).
-std::string malformed(const Page& page, const MultipartProblem& p) {
-  std::string why(page.t("multipart_" + std::string(to_string(p.code))));
-  if (page.lang == Lang::en) why += " (" + p.detail + ")";
-  return trf(page.lang, "upload_malformed", {why});
-}
-
 Response refused(Site& site, Page& page, const std::string& id, int status, std::string message) {
   return nomination_page(site, page, id, status, nullptr, message);
 }
 
 }  // namespace
 
-std::string upload_limit_text(const Site& site) {
-  std::int64_t bytes = site.api.attachments().max_bytes();
+std::string chosen_file_name(const std::string& filename) {
+  // Old browsers sent the whole path of the chosen file ("C:\Users\...\申报表.pdf"): keep the name.
+  auto slash = filename.find_last_of("/\\");
+  return slash == std::string::npos ? filename : filename.substr(slash + 1);
+}
+
+void drop_empty_file_inputs(std::vector<MultipartFile>& files) {
+  // A file input left empty arrives as a part with no name and no bytes.
+  std::erase_if(files, [](const MultipartFile& f) { return f.filename.empty() && f.length == 0; });
+}
+
+std::string upload_limit_text(const Site& site) { return size_text(site.api.attachments().max_bytes()); }
+
+std::string size_text(std::int64_t bytes) {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MB";
   if (bytes >= 1024 * 1024) return std::to_string(bytes / (1024 * 1024)) + "." + std::to_string(bytes % (1024 * 1024) * 10 / (1024 * 1024)) + " MB";
   return std::to_string(bytes / 1024) + " KB";
-}
-
-std::optional<Response> read_material_form(Site& site, Page& page, const std::string& id) {
-  const Request& r = page.request;
-  auto boundary = multipart_boundary(r.header("content-type"));
-  if (!boundary) {
-    if (boundary.error().code == MultipartError::not_multipart) return site.error_page(page, 415, "error_form_type");
-    return refused(site, page, id, 400, malformed(page, boundary.error()));
-  }
-  std::ifstream file;
-  std::istringstream memory;
-  std::istream* body = &memory;
-  if (!r.body_file.empty()) {
-    file.open(r.body_file, std::ios::binary);
-    body = &file;
-  } else {
-    memory.str(r.body);
-  }
-  auto form = parse_multipart(*body, *boundary);
-  if (!form) return refused(site, page, id, 400, malformed(page, form.error()));
-  for (auto& f : form->fields) page.form.add(std::move(f.name), std::move(f.value));
-  page.files = std::move(form->files);
-  return std::nullopt;
 }
 
 Response upload_material(Site& site, Page& page, const std::string& id) {
@@ -100,8 +73,8 @@ Response upload_material(Site& site, Page& page, const std::string& id) {
   // byte is stored, as the API does.
   if (!(page.who.actor.user == n->owner)) return answer(execute(cmd));
 
-  // One file a post; a file input left empty arrives as a part with no name and no bytes.
-  std::erase_if(page.files, [](const MultipartFile& f) { return f.filename.empty() && f.length == 0; });
+  // One file a post.
+  drop_empty_file_inputs(page.files);
   if (page.files.empty()) return refused(site, page, id, 422, std::string(page.t("upload_no_file")));
   if (page.files.size() > 1) return refused(site, page, id, 422, std::string(page.t("upload_one_file")));
   const MultipartFile& part = page.files.front();
@@ -117,7 +90,7 @@ Response upload_material(Site& site, Page& page, const std::string& id) {
     if (stored.error().kind == K::empty) return refused(site, page, id, 422, std::string(page.t("upload_empty")));
     return site.error_page(page, 503, "error_unavailable", stored.error().message);
   }
-  cmd.attachment = engine::Attachment{material, stored->sha256, base_name(part.filename), stored->content_type, stored->size, 0};
+  cmd.attachment = engine::Attachment{material, stored->sha256, chosen_file_name(part.filename), stored->content_type, stored->size, 0};
   return answer(execute(cmd));
 }
 

@@ -50,16 +50,18 @@ std::string new_request_id() {
   return out;
 }
 
-// The page form that uploads a material without JavaScript: POST /nominations/{id}/materials, a
-// multipart/form-data body (web/multipart.h) around the file.
-bool is_material_form(const Request& r) {
+// The page forms that post a file without JavaScript, as a multipart/form-data body (web/multipart.h)
+// around it: a material (POST /nominations/{id}/materials) and a spreadsheet to import (POST
+// /nominations/import).
+bool is_file_form(const Request& r) {
   auto p = split_path(r.path);
-  return r.method == "POST" && p.size() == 3 && p[0] == "nominations" && p[2] == "materials";
+  if (r.method != "POST" || p.empty() || p[0] != "nominations") return false;
+  return (p.size() == 3 && p[2] == "materials") || (p.size() == 2 && p[1] == "import");
 }
 
 bool is_upload(const Request& r) {
   if (r.method == "POST" && r.path == "/api/v1/imports/nominations") return true;  // spreadsheets (web/documents_api.h)
-  if (is_material_form(r)) return true;
+  if (is_file_form(r)) return true;
   return r.method == "POST" && r.path.size() > 12 && r.path.ends_with("/attachments") && r.path.starts_with("/api/v1/nominations/");
 }
 
@@ -138,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parse_target(target, probe.path, probe.query);
     stream_.expires_after(server_.config.body_timeout);
     bool upload = is_upload(probe) && !server_.config.upload_dir.empty();
-    std::size_t limit = upload ? server_.config.upload_limit + (is_material_form(probe) ? kFormEnvelope : 0) : server_.config.body_limit;
+    std::size_t limit = upload ? server_.config.upload_limit + (is_file_form(probe) ? kFormEnvelope : 0) : server_.config.body_limit;
     if (auto length = header_->content_length(); length && *length > limit) {
       unread_ = *length;
       return refuse_too_large(h);

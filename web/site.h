@@ -9,6 +9,7 @@
 #include <ctemplate/template.h>
 #include <ctemplate/template_cache.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,10 @@
 #include "web/pages.h"
 
 namespace laurel::web {
+
+namespace documents {
+struct ImportOutcome;
+}
 
 using Dict = ctemplate::TemplateDictionary;
 
@@ -144,14 +149,21 @@ Response nomination_page(Site& site, Page& page, const std::string& id, int stat
                          const engine::Rejection* refusal = nullptr, const std::string& upload_error = {});
 Response nomination_act(Site& site, Page& page, const std::string& id);
 Response batch_act(Site& site, Page& page);
+// A form posted as multipart/form-data (the materials and import forms; pages.cpp): fills page.form
+// and page.files from the request body (in memory or the file the server wrote), or answers why it
+// cannot, through `refuse(status, message in the page's language)` (the page the form is on).
+std::optional<Response> read_multipart_form(Site& site, Page& page, const std::function<Response(int, std::string)>& refuse);
+// The file name a browser sent, without the path old browsers put before it.
+std::string chosen_file_name(const std::string& filename);
+// Drops the parts of file inputs left empty (no name, no bytes).
+void drop_empty_file_inputs(std::vector<MultipartFile>& files);
 // The materials form (pages_materials.cpp): a file posted as multipart/form-data, stored as the API's
-// attachment route stores it. read_material_form fills page.form and page.files from the request body
-// or answers why it cannot.
-std::optional<Response> read_material_form(Site& site, Page& page, const std::string& id);
+// attachment route stores it.
 Response upload_material(Site& site, Page& page, const std::string& id);
 Response material_too_large(Site& site, Page& page, const std::string& id);
-// The upload limit as people read it: "20 MB".
+// The upload limit as people read it: "20 MB"; any size so.
 std::string upload_limit_text(const Site& site);
+std::string size_text(std::int64_t bytes);
 Response new_nomination_page(Site& site, Page& page, int status = 200, const engine::Rejection* refusal = nullptr);  // pages_new.cpp
 Response create_nomination(Site& site, Page& page);
 Response notices_page(Site& site, Page& page);                            // pages_public.cpp
@@ -166,7 +178,12 @@ Response admin_page(Site& site, Page& page, std::string_view section, int status
                     const engine::Rejection* refusal = nullptr);          // pages_admin.cpp
 Response admin_post(Site& site, Page& page, std::string_view section);
 Response static_file(const Site& site, const Request& request);           // pages_static.cpp
-Response import_page(Site& site, Page& page);                             // pages_documents.cpp
+// The import page (pages_documents.cpp); with the outcome of an import posted through its form, or
+// `refusal` (why the form was refused before any import, in the page's language).
+Response import_page(Site& site, Page& page, int status = 200, const documents::ImportOutcome* outcome = nullptr,
+                     const std::string& refusal = {});
+Response import_nominations(Site& site, Page& page);  // POST /nominations/import
+Response import_too_large(Site& site, Page& page);
 // Adds section EXPORTS (XLSX_URL, CSV_URL) to `dict`: the API download at `api_path` with the page's
 // query parameters `params` passed on.
 void add_export_links(const Page& page, Dict* dict, const std::string& api_path, std::initializer_list<const char*> params);

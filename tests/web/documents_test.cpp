@@ -612,8 +612,12 @@ TEST_F(DocumentsApiTest, ImportsRefuseHostileFilesAndImportNothing) {
   EXPECT_EQ(problem["rows"].as_array()[0].as_object()["message_zh"].as_string(), "必填");
   EXPECT_TRUE(problem["rejected_file"].is_object());
 
-  // Not a nominator: 403 before reading anything.
+  // Not a nominator: 403 before reading anything, and the attempt recorded as denied.
+  auto log_before = store->log_size();
   EXPECT_EQ(call("POST", "/api/v1/imports/nominations", "county_reviewer", good).status, 403);
+  auto denied = store->records(storage::RecordQuery{log_before, 100, {}, {}, std::string("import_nominations"), {}, {}, {}});
+  ASSERT_EQ(denied.size(), 1u);  // (the caller's first call also issued its token)
+  EXPECT_THAT(denied[0].bytes, HasSubstr(R"("outcome":"denied")"));
   // Only the valid rows, on request: the rejected one comes back as a CSV to fix.
   Response valid = call("POST", "/api/v1/imports/nominations?mode=valid&filename=half.csv", "unit", half);
   ASSERT_EQ(valid.status, 201) << valid.body;

@@ -721,6 +721,125 @@ TEST_F(PagesTest, TheMaterialsFormUploadsAFileWithoutJavaScript) {
   EXPECT_THAT(too_large.body, HasSubstr("larger than the limit of 20 MB"));
 }
 
+// The import form without JavaScript: multipart/form-data with the CSRF field to POST
+// /nominations/import, the API's import behind it (documents::import_file), the report rendered on
+// the page in the viewer's language with the API's status. (tests/e2e/test_pages_import.py posts it
+// to the real server, which writes the body to disk.)
+TEST_F(PagesTest, TheImportFormImportsASpreadsheetWithoutJavaScript) {
+  Session unit = sign_in("unit");
+  Response page = get("/nominations/import", unit.cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr(R"(method="post" enctype="multipart/form-data" action="/nominations/import")"));
+  EXPECT_THAT(page.body, HasSubstr(R"(<input type="hidden" name="csrf" value=")" + unit.csrf + "\">"));
+  EXPECT_THAT(page.body, Not(HasSubstr("hidden data-lang")));
+  EXPECT_THAT(page.body, Not(HasSubstr("import-noscript")));
+
+  const std::string boundary = "----importboundary42";
+  auto body = [&](const std::string& csrf, const std::string& mode, const std::string& csv) {
+    std::string b;
+    auto field = [&](const std::string& name, const std::string& value) {
+      b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+    };
+    if (!csrf.empty()) field("csrf", csrf);
+    if (!mode.empty()) field("mode", mode);
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\fakepath\\名单.csv\"\r\nContent-Type: text/csv\r\n\r\n" + csv +
+         "\r\n--" + boundary + "--\r\n";
+    return b;
+  };
+  auto import = [&](const std::string& cookie, const std::string& b, const std::string& query = "") {
+    Request r = request("POST", "/nominations/import" + query, cookie);
+    r.headers["content-type"] = "multipart/form-data; boundary=" + boundary;
+    r.body = b;
+    return pages->handle(r);
+  };
+  auto count = [&] { return store->list(storage::ListQuery{}, actor("unit")).total; };
+  const std::string header = "category,level,year,jurisdiction,name,ethnic_groups,members,address,contact_phone,summary\r\n";
+  auto row = [](const std::string& name, const std::string& year) {
+    return "家庭,县级," + year + ",620922213," + name + ",回族、汉族,5,双塔乡月牙墩村,13993700001,邻里互助\r\n";
+  };
+  const std::string good = header + row("一号家庭", "2018") + row("<b>二号家庭</b>", "2018");
+  const std::string half = header + row("三号家庭", "2018") + row("四号家庭", "二〇一八");
+
+  Response no_csrf = import(unit.cookie, body("", "all", good));
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_THAT(no_csrf.body, HasSubstr("表单校验失败"));
+  EXPECT_EQ(import(unit.cookie, body("wrong", "all", good)).status, 403);
+  EXPECT_EQ(count(), 0);
+
+  // Every row required (the default): one bad row refuses the file, shown row by row.
+  Response refused = import(unit.cookie, body(unit.csrf, "all", half));
+  EXPECT_EQ(refused.status, 422) << refused.body.substr(0, 300);
+  EXPECT_THAT(refused.body, HasSubstr("没有导入任何申报：</strong>2 行中有 1 行有问题。"));
+  EXPECT_THAT(refused.body, HasSubstr("<td>3</td><td>year</td><td>应为 2000 至 2100 之间的年份，而不是“二〇一八”。</td>"));
+  EXPECT_EQ(count(), 0);
+  Response english = import(unit.cookie, body(unit.csrf, "all", half), "?lang=en");
+  EXPECT_EQ(english.status, 422);
+  EXPECT_THAT(english.body, HasSubstr("Nothing was imported: </strong>1 of 2 rows have problems."));
+  EXPECT_THAT(english.body, HasSubstr("Must be a year from 2000 to 2100"));
+
+  // The valid rows only, on request: the good one imported, the other listed.
+  Response valid = import(unit.cookie, body(unit.csrf, "valid", half), "?lang=zh");
+  ASSERT_EQ(valid.status, 201) << valid.body.substr(0, 300);
+  EXPECT_EQ(count(), 1);
+  EXPECT_THAT(valid.body, HasSubstr("已导入 1 条申报"));
+  EXPECT_THAT(valid.body, HasSubstr("以下行有问题，没有导入"));
+  EXPECT_THAT(valid.body, HasSubstr(R"(value="valid" checked)"));
+
+  // All of a good file, with links to what was made; the names escaped.
+  Response done = import(unit.cookie, body(unit.csrf, "all", good));
+  ASSERT_EQ(done.status, 201) << done.body.substr(0, 300);
+  EXPECT_EQ(count(), 3);
+  EXPECT_THAT(done.body, HasSubstr("已导入 2 条申报"));
+  std::regex link(R"re(<a href="/nominations/([^"]+)">)re");
+  std::vector<std::string> ids;
+  for (std::sregex_iterator it(done.body.begin(), done.body.end(), link), end; it != end; ++it) {
+    if (store->nomination((*it)[1].str())) ids.push_back((*it)[1].str());
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(store->nomination(ids[1])->nominee.at("name"), "<b>二号家庭</b>");
+  auto last = store->records(storage::RecordQuery{store->log_size() - 1, 1, {}, {}, {}, {}, {}, {}});
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_THAT(last[0].bytes, HasSubstr(R"("file_name":"名单.csv")"));
+
+  // Refusals before any import: no file, not a spreadsheet, malformed multipart.
+  std::string none = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + unit.csrf + "\r\n--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--" + boundary + "--\r\n";
+  Response no_file = import(unit.cookie, none);
+  EXPECT_EQ(no_file.status, 422);
+  EXPECT_THAT(no_file.body, HasSubstr("没有选择文件"));
+  Response columns = import(unit.cookie, body(unit.csrf, "all", "foo,bar\r\n1,2\r\n"));
+  EXPECT_EQ(columns.status, 422);
+  EXPECT_THAT(columns.body, HasSubstr("文件的列与模板不符"));
+  EXPECT_THAT(columns.body, HasSubstr("<td>—</td><td>foo</td>"));
+  std::string cut = body(unit.csrf, "all", good);
+  Response malformed = import(unit.cookie, cut.substr(0, cut.size() - 30));
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(malformed.body, HasSubstr("表单内容不完整"));
+  EXPECT_THAT(malformed.body, HasSubstr(R"(action="/nominations/import")"));
+  EXPECT_EQ(count(), 3);
+
+  // Not a nominator: no form, and a post refused (403, as the API) and recorded as denied.
+  Session reviewer = sign_in("county_reviewer");
+  EXPECT_THAT(get("/nominations/import", reviewer.cookie).body, Not(HasSubstr(R"(id="import-form")")));
+  auto before = store->log_size();
+  Response denied = import(reviewer.cookie, body(reviewer.csrf, "all", good));
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_THAT(denied.body, HasSubstr("只有申报单位"));
+  EXPECT_EQ(count(), 3);
+  ASSERT_EQ(store->log_size(), before + 1);
+  auto record = store->records(storage::RecordQuery{before, 1, {}, {}, {}, {}, {}, {}});
+  ASSERT_EQ(record.size(), 1u);
+  EXPECT_THAT(record[0].bytes, HasSubstr(R"("outcome":"denied")"));
+  EXPECT_THAT(record[0].bytes, HasSubstr(R"("action":"import_nominations")"));
+
+  // Over the limit (the server did not read the body).
+  Request big = request("POST", "/nominations/import?lang=en", unit.cookie);
+  big.body_over_limit = true;
+  Response too_large = pages->handle(big);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_THAT(too_large.body, HasSubstr("larger than the limit of 10 MB"));
+}
+
 TEST_F(PagesTest, OnlyAuditorsSeeTheAuditTrailAndARefusalIsRecorded) {
   std::string id = submitted();
   run("other_unit", id, "withdraw");  // a denied attempt

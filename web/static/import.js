@@ -1,12 +1,11 @@
-// The import page (/nominations/import): posts the chosen file to POST /api/v1/imports/nominations
-// with the session's CSRF token and shows the report, row by row. Builds the DOM with textContent only.
+// The import page (/nominations/import), a progressive enhancement: without scripts the form posts
+// itself to POST /nominations/import and the server renders the report; with them, the chosen file
+// goes to POST /api/v1/imports/nominations with the session's CSRF token and the report, row by row,
+// appears in place (with the rows to fix as a CSV to download). Builds the DOM with textContent only.
 (function () {
   'use strict';
   var form = document.getElementById('import-form');
   if (!form) return;
-  var note = document.getElementById('import-noscript');
-  if (note) note.hidden = true;
-  form.hidden = false;
   var t = form.dataset;
   var zh = t.lang === 'zh';
   var out = document.getElementById('import-result');
@@ -46,6 +45,8 @@
 
   function render(status, body) {
     out.textContent = '';
+    var earlier = document.getElementById('import-outcome');  // a report the server rendered
+    if (earlier) earlier.remove();
     var box = el('div', undefined, status === 201 ? 'alert alert-ok' : 'alert alert-error');
     if (status === 201) {
       box.appendChild(el('p', t.done.replace('{0}', body.imported).replace('{1}', body.import_id)));
