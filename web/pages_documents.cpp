@@ -8,6 +8,11 @@
 // sends the file to the API instead and shows the same report in place. `laurel import nominations`
 // works without a browser.
 #include "web/documents_import.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
 #include "web/site.h"
 
 namespace laurel::web {
@@ -86,9 +91,49 @@ void show_outcome(const Page& page, const documents::ImportOutcome& outcome, Dic
 
 }  // namespace
 
+namespace {
+
+constexpr auto kAnswerLifetime = std::chrono::minutes(30);
+constexpr std::size_t kAnswersKept = 512;
+
+std::string new_form_id() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[2 * sizeof bytes + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+bool is_form_id(const std::string& id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::optional<Response> Site::replay(const std::string& username, const std::string& form_id) {
+  if (!is_form_id(form_id)) return std::nullopt;
+  std::lock_guard lock(answers_mu_);
+  auto it = answers_.find(username + "\n" + form_id);
+  if (it == answers_.end() || std::chrono::steady_clock::now() - it->second.first > kAnswerLifetime) return std::nullopt;
+  return it->second.second;
+}
+
+void Site::keep_answer(const std::string& username, const std::string& form_id, const Response& answer) {
+  if (!is_form_id(form_id)) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(answers_mu_);
+  std::erase_if(answers_, [&](const auto& kv) { return now - kv.second.first > kAnswerLifetime; });
+  while (answers_.size() >= kAnswersKept) {
+    answers_.erase(std::min_element(answers_.begin(), answers_.end(),
+                                    [](const auto& a, const auto& b) { return a.second.first < b.second.first; }));
+  }
+  answers_[username + "\n" + form_id] = {now, answer};
+}
+
 Response import_page(Site& site, Page& page, int status, const documents::ImportOutcome* outcome, const std::string& refusal) {
   View v = site.view(page, "import.tpl", std::string(page.t("import_title")), "nominations");
   Dict* b = v.body;
+  b->SetValue("FORM_ID", new_form_id());
   b->SetValue("TEMPLATE_XLSX", "/api/v1/imports/nominations/template?format=xlsx");
   b->SetValue("TEMPLATE_CSV", "/api/v1/imports/nominations/template?format=csv");
   b->SetValue("LANG_CODE", page.lang == Lang::zh ? "zh" : "en");
@@ -118,9 +163,14 @@ Response import_nominations(Site& site, Page& page) {
     upload.length = part.length;
     upload.file_name = chosen_file_name(part.filename).substr(0, 200);
   }
+  // The same form posted again (the result page reloaded): the first answer, not a second import.
+  const std::string form_id = page.form.get("form_id");
+  if (auto again = site.replay(page.who.actor.user, form_id)) return *again;
   documents::ImportOutcome outcome = documents::import_file(site.store, upload);
   if (outcome.kind == documents::ImportOutcome::Kind::unavailable) return site.error_page(page, 503, "error_unavailable", outcome.stored.error);
-  return import_page(site, page, outcome.http_status(), &outcome);
+  Response answer = import_page(site, page, outcome.http_status(), &outcome);
+  if (outcome.kind == documents::ImportOutcome::Kind::imported) site.keep_answer(page.who.actor.user, form_id, answer);
+  return answer;
 }
 
 Response import_too_large(Site& site, Page& page) {

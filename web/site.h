@@ -9,9 +9,11 @@
 #include <ctemplate/template.h>
 #include <ctemplate/template_cache.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,8 +129,16 @@ class Site {
 
   std::string asset_version;  // changes when the CSS or script change (cache busting)
 
+  // Answers to forms that must not act twice (an import), kept by user and the form's one-time id
+  // (a hidden field) for 30 minutes: posting the same form again (reloading the result) shows the
+  // same answer instead of importing the file a second time.
+  std::optional<Response> replay(const std::string& username, const std::string& form_id);
+  void keep_answer(const std::string& username, const std::string& form_id, const Response& answer);
+
  private:
   ctemplate::TemplateCache templates_;
+  std::mutex answers_mu_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, Response>> answers_;
 };
 
 // Sets "ERROR" in a section `name` (FIELD_ERROR_<name>) when there is one. Field names with dots

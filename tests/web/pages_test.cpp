@@ -801,6 +801,23 @@ TEST_F(PagesTest, TheImportFormImportsASpreadsheetWithoutJavaScript) {
   ASSERT_EQ(last.size(), 1u);
   EXPECT_THAT(last[0].bytes, HasSubstr(R"("file_name":"名单.csv")"));
 
+  // Reloading the result posts the same form again: the same answer, nothing imported twice. The
+  // form id is the page's own (a fresh one on every page shown); another user's post of it is theirs.
+  std::smatch id_match;
+  const std::string form_page = get("/nominations/import", unit.cookie).body;
+  ASSERT_TRUE(std::regex_search(form_page, id_match, std::regex(R"re(name="form_id" value="([0-9a-f]{32})")re")));
+  const std::string form_id = id_match[1].str();
+  std::string with_id = body(unit.csrf, "all", header + row("五号家庭", "2018"));
+  with_id.insert(0, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"form_id\"\r\n\r\n" + form_id + "\r\n");
+  Response first = import(unit.cookie, with_id);
+  ASSERT_EQ(first.status, 201) << first.body.substr(0, 300);
+  EXPECT_EQ(count(), 4);
+  Response reloaded = import(unit.cookie, with_id);
+  EXPECT_EQ(reloaded.status, 201);
+  EXPECT_EQ(reloaded.body, first.body);
+  EXPECT_EQ(count(), 4);
+  EXPECT_THAT(get("/nominations/import", unit.cookie).body, Not(HasSubstr(form_id)));  // each page its own id
+
   // Refusals before any import: no file, not a spreadsheet, malformed multipart.
   std::string none = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + unit.csrf + "\r\n--" + boundary +
                      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--" + boundary + "--\r\n";
@@ -816,7 +833,7 @@ TEST_F(PagesTest, TheImportFormImportsASpreadsheetWithoutJavaScript) {
   EXPECT_EQ(malformed.status, 400);
   EXPECT_THAT(malformed.body, HasSubstr("表单内容不完整"));
   EXPECT_THAT(malformed.body, HasSubstr(R"(action="/nominations/import")"));
-  EXPECT_EQ(count(), 3);
+  EXPECT_EQ(count(), 4);
 
   // Not a nominator: no form, and a post refused (403, as the API) and recorded as denied.
   Session reviewer = sign_in("county_reviewer");
@@ -825,7 +842,7 @@ TEST_F(PagesTest, TheImportFormImportsASpreadsheetWithoutJavaScript) {
   Response denied = import(reviewer.cookie, body(reviewer.csrf, "all", good));
   EXPECT_EQ(denied.status, 403);
   EXPECT_THAT(denied.body, HasSubstr("只有申报单位"));
-  EXPECT_EQ(count(), 3);
+  EXPECT_EQ(count(), 4);
   ASSERT_EQ(store->log_size(), before + 1);
   auto record = store->records(storage::RecordQuery{before, 1, {}, {}, {}, {}, {}, {}});
   ASSERT_EQ(record.size(), 1u);

@@ -23,6 +23,7 @@
 <form id="import-form" class="form panel" method="post" enctype="multipart/form-data" action="/nominations/import" data-lang="{{LANG_CODE}}" data-done="{{T_import_done}}" data-refused="{{T_import_refused}}"
       data-row="{{T_import_row}}" data-column="{{T_import_column}}" data-problem="{{T_import_problem}}" data-rejected="{{T_import_rejected_file}}">
   <input type="hidden" name="csrf" value="{{CSRF}}">
+  <input type="hidden" name="form_id" value="{{FORM_ID}}">
   <div class="field">
     <label for="import-file">{{T_import_file}}</label>
     <input id="import-file" type="file" name="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>
