@@ -353,7 +353,7 @@ test('a county family nomination: the unit fills the form, uploads its materials
   await unit.context.close();
 });
 
-test('with JavaScript switched off, the unit uploads a material through the form', async () => {
+test('with JavaScript switched off, the unit uploads a material and imports a spreadsheet through the forms', async () => {
   const unit = await signIn('gz_unit (no script)', 'gz_unit', { javaScript: false });
   const session = await apiSession('gz_unit', PASSWORD);
   const created = await api('POST', '/api/v1/nominations', {
@@ -375,6 +375,17 @@ test('with JavaScript switched off, the unit uploads a material through the form
   await unit.page.locator('#up-application_form').setInputFiles([{ name: '申报表.pdf', mimeType: 'application/pdf', buffer: Buffer.from('plain text') }]);
   assert.equal(await submit(unit.page, 'form.upload:has(#up-application_form)', { status: 422 }), 422);
   assert.match(await unit.page.locator('.alert-error').first().innerText(), /不接受/);
+
+  // A spreadsheet imported through the form, the report rendered by the server.
+  await visit(unit.page, '/nominations/import', {});
+  const csv = 'category,level,year,jurisdiction,name,ethnic_groups,members,address,contact_phone,summary\r\n' +
+    '家庭,县级,2020,620922213,无脚本导入家庭,回族、汉族,4,瓜州县双塔乡,13993700002,邻里互助，热心公益。\r\n';
+  await unit.page.locator('#import-file').setInputFiles([{ name: '名单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) }]);
+  assert.equal(await submit(unit.page, '#import-form', { status: 201, shot: 'import-noscript' }), 201, 'the import is accepted');
+  await expectNoError(unit.page);
+  assert.match(await unit.page.locator('main').innerText(), /已导入 1 条申报/);
+  await visit(unit.page, '/nominations?q=' + encodeURIComponent('无脚本导入家庭'));
+  assert.equal(await unit.page.locator('table.data-table tbody tr').count(), 1, 'the imported nomination is listed');
   await unit.context.close();
 });
 
