@@ -141,21 +141,68 @@ struct Api::Impl {
   double latency_sum = 0;
   std::uint64_t latency_count = 0;
 
+  // Who a bearer token or session cookie stands for, remembered for a few seconds so that a request
+  // does not cost a hash and two SQLite reads: an entry is used only while Store::auth_generation()
+  // is the one read before its lookup, so a logout, a disabled user or a changed role applies to the
+  // next request. Only successful lookups are kept; the key is the secret's SHA-256.
+  struct CachedAuth {
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point until;
+    Auth auth;
+    Time created_at = 0, last_seen = 0;  // sessions: their expiry is checked on every use
+  };
+  static constexpr auto kAuthTtl = std::chrono::seconds(5);
+  static constexpr std::size_t kAuthCacheMax = 10000;
+  std::mutex auth_mu;
+  std::unordered_map<std::string, CachedAuth> auth_cache;
+
+  static std::string auth_key(char kind, std::string_view secret) {
+    std::string key(1 + crypto_hash_sha256_BYTES, kind);
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(key.data() + 1), reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+    return key;
+  }
+  std::optional<CachedAuth> cached_auth(const std::string& key, std::uint64_t generation) {
+    std::lock_guard lock(auth_mu);
+    auto it = auth_cache.find(key);
+    if (it == auth_cache.end()) return std::nullopt;
+    if (it->second.generation != generation || std::chrono::steady_clock::now() >= it->second.until) {
+      auth_cache.erase(it);
+      return std::nullopt;
+    }
+    return it->second;
+  }
+  void remember_auth(std::string key, CachedAuth entry) {
+    entry.until = std::chrono::steady_clock::now() + kAuthTtl;
+    std::lock_guard lock(auth_mu);
+    if (auth_cache.size() >= kAuthCacheMax) auth_cache.clear();
+    auth_cache.insert_or_assign(std::move(key), std::move(entry));
+  }
+
   Auth authenticate(const Request& r, Time now) {
     Auth a;
+    const std::uint64_t generation = store.auth_generation();  // before any lookup
     std::string authz = r.header("authorization");
     if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0)) {
+      std::string key = auth_key('t', std::string_view(authz).substr(7));
+      if (auto hit = cached_auth(key, generation)) return hit->auth;
       if (auto user = store.find_token(authz.substr(7))) {
         if (auto u = store.user(*user); u && !u->disabled) {
           a.authenticated = true;
           a.actor = engine::Actor{engine::Actor::Kind::person, u->username, u->roles};
           a.method = "token";
+          remember_auth(std::move(key), CachedAuth{generation, {}, a, 0, 0});
         }
       }
       return a;
     }
     std::string token = cookie_value(r.header("cookie"), "laurel_session");
     if (token.empty()) return a;
+    std::string key = auth_key('s', token);
+    if (auto hit = cached_auth(key, generation)) {
+      // Expired, or due for its once-a-minute touch: ask the store.
+      bool live = now - hit->last_seen <= config.session_idle && now - hit->created_at <= config.session_absolute;
+      if (live && now - hit->last_seen < 60) return hit->auth;
+    }
     auto s = store.find_session(token, now, config.session_idle, config.session_absolute);
     if (!s) return a;
     auto u = store.user(s->username);
@@ -165,6 +212,7 @@ struct Api::Impl {
     a.method = "session";
     a.csrf = s->csrf;
     a.session_token = token;
+    remember_auth(std::move(key), CachedAuth{generation, {}, a, s->created_at, s->last_seen});
     return a;
   }
 
