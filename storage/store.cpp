@@ -1062,6 +1062,20 @@ std::optional<Nomination> Store::nomination(const std::string& id) {
   return from_snapshot(s.blob_view(0));
 }
 
+std::optional<Nomination> Store::nomination_unless(const std::string& id, std::int64_t known_version) {
+  auto db = impl_->reads.get();
+  sql::Stmt s(*db, "SELECT version, snapshot FROM nominations WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  if (s.i64(0) == known_version) {
+    Nomination n;
+    n.id = id;
+    n.version = known_version;
+    return n;
+  }
+  return from_snapshot(s.blob_view(1));
+}
+
 ListPage Store::list(const ListQuery& q, const engine::Actor& viewer) {
   const auto& tree = impl_->catalog.tree();
   std::string where = "1";

@@ -239,6 +239,10 @@ class Store {
 
   // Reads.
   std::optional<engine::Nomination> nomination(const std::string& id);
+  // As nomination(), except that when the stored version is `known_version` the snapshot is not
+  // decoded and the answer holds only `id` and `version` (for a caller that keeps what it built
+  // from that version: a nomination's projection changes only with its version).
+  std::optional<engine::Nomination> nomination_unless(const std::string& id, std::int64_t known_version);
   ListPage list(const ListQuery& query, const engine::Actor& viewer);
   std::vector<RecordRow> history(const std::string& nomination_id);
   std::vector<RecordRow> records(const RecordQuery& query);
