@@ -178,6 +178,61 @@ struct Api::Impl {
     auth_cache.insert_or_assign(std::move(key), std::move(entry));
   }
 
+  // GET one nomination, as built for one viewer from one version: the body and its ETag are kept
+  // (a few thousand at most), so that a repeated read costs one SQLite lookup of the version instead
+  // of decoding the snapshot, building and serialising the JSON and hashing it. Kept only when the
+  // body depends on nothing but the nomination's version and the viewer's name and roles (objection
+  // contacts come from another table, so a nomination that shows one is never kept).
+  struct CachedBody {
+    std::int64_t version = 0;
+    std::string body, etag;
+  };
+  static constexpr std::size_t kBodyCacheMax = 2048;
+  std::mutex body_mu;
+  std::unordered_map<std::string, CachedBody> body_cache;
+
+  Response nomination_get(const std::string& id, const Auth& a) {
+    std::string key = id;
+    key += '\0';
+    key += a.actor.user;
+    for (const auto& g : a.actor.roles) {
+      key += '\0';
+      key += g.role;
+      key += '/';
+      key += g.jurisdiction;
+    }
+    std::int64_t known = -1;
+    std::optional<CachedBody> hit;
+    {
+      std::lock_guard lock(body_mu);
+      if (auto it = body_cache.find(key); it != body_cache.end()) {
+        hit = it->second;
+        known = it->second.version;
+      }
+    }
+    auto n = store.nomination_unless(id, known);
+    if (!n) return not_found();
+    if (hit && n->version == known && n->state.empty()) {
+      Response out;
+      out.body = std::move(hit->body);
+      out.set_header("ETag", std::move(hit->etag));
+      return out;
+    }
+    if (!engine::may_see(*n, a.actor, catalog.tree())) return not_found();
+    Response out = json_response(200, nomination_json(*n, a.actor, catalog, &store));
+    std::string etag = body_etag(out.body);
+    bool keep = std::none_of(n->objections.begin(), n->objections.end(), [](const auto& o) { return o.has_contact; });
+    if (keep) {
+      std::lock_guard lock(body_mu);
+      if (body_cache.size() >= kBodyCacheMax) body_cache.clear();
+      body_cache.insert_or_assign(std::move(key), CachedBody{n->version, out.body, etag});
+    }
+    out.set_header("ETag", std::move(etag));
+    return out;
+  }
+
+  static std::string body_etag(const std::string& body) { return "\"" + sha256_hex(body).substr(0, 32) + "\""; }
+
   Auth authenticate(const Request& r, Time now) {
     Auth a;
     const std::uint64_t generation = store.auth_generation();  // before any lookup
@@ -432,8 +487,12 @@ Response Api::Impl::handle(const Request& r) {
   out.user = auth.actor.user;
   // ETag on GETs: a client that has this body already gets 304.
   if (r.method == "GET" && out.status == 200 && out.file.empty()) {
-    std::string etag = "\"" + sha256_hex(out.body).substr(0, 32) + "\"";
-    out.set_header("ETag", etag);
+    std::string etag;
+    for (const auto& [k, v] : out.headers) if (k == "ETag") etag = v;  // computed already (nomination_get)
+    if (etag.empty()) {
+      etag = body_etag(out.body);
+      out.set_header("ETag", etag);
+    }
     if (r.header("if-none-match") == etag) {
       out.status = 304;
       out.body.clear();
@@ -674,11 +733,7 @@ Response Api::Impl::nominations(const Request& r, const Auth& a, Time now, const
   }
   const std::string& id = p[1];
   if (p.size() == 2) {
-    if (r.method == "GET") {
-      auto n = store.nomination(id);
-      if (!n || !engine::may_see(*n, a.actor, catalog.tree())) return not_found();
-      return json_response(200, nomination_json(*n, a.actor, catalog, &store));
-    }
+    if (r.method == "GET") return nomination_get(id, a);
     if (r.method != "PATCH") return method_not_allowed();
     BodyReader body(r.body);
     engine::Command cmd;
