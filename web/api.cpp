@@ -185,8 +185,16 @@ struct Api::Impl {
   // contacts come from another table, so a nomination that shows one is never kept).
   struct CachedBody {
     std::int64_t version = 0;
+    std::uint64_t commits = 0;  // commit_count() read before the version was
     std::string body, etag;
   };
+  // Moves on with every commit batch (or failed one, whose outcome may be unknown), before any of
+  // its callers is answered: while it stands still the database has not changed, so a kept body is
+  // still right without even looking up its version.
+  std::uint64_t commit_count() const {
+    auto c = store.counters();
+    return c.batches + c.failures;
+  }
   static constexpr std::size_t kBodyCacheMax = 2048;
   std::mutex body_mu;
   std::unordered_map<std::string, CachedBody> body_cache;
@@ -203,9 +211,16 @@ struct Api::Impl {
     }
     std::int64_t known = -1;
     std::optional<CachedBody> hit;
+    const std::uint64_t commits = commit_count();  // before the lookup
     {
       std::lock_guard lock(body_mu);
       if (auto it = body_cache.find(key); it != body_cache.end()) {
+        if (it->second.commits == commits) {
+          Response out;
+          out.body = it->second.body;
+          out.set_header("ETag", it->second.etag);
+          return out;
+        }
         hit = it->second;
         known = it->second.version;
       }
@@ -214,8 +229,12 @@ struct Api::Impl {
     if (!n) return not_found();
     if (hit && n->version == known && n->state.empty()) {
       Response out;
-      out.body = std::move(hit->body);
-      out.set_header("ETag", std::move(hit->etag));
+      out.body = hit->body;
+      out.set_header("ETag", hit->etag);
+      std::lock_guard lock(body_mu);
+      if (auto it = body_cache.find(key); it != body_cache.end() && it->second.version == known) {
+        it->second.commits = std::max(it->second.commits, commits);
+      }
       return out;
     }
     if (!engine::may_see(*n, a.actor, catalog.tree())) return not_found();
@@ -225,7 +244,7 @@ struct Api::Impl {
     if (keep) {
       std::lock_guard lock(body_mu);
       if (body_cache.size() >= kBodyCacheMax) body_cache.clear();
-      body_cache.insert_or_assign(std::move(key), CachedBody{n->version, out.body, etag});
+      body_cache.insert_or_assign(std::move(key), CachedBody{n->version, commits, out.body, etag});
     }
     out.set_header("ETag", std::move(etag));
     return out;
