@@ -56,19 +56,29 @@ id=$(curl -sf -H "$auth" "$base/api/v1/nominations?per_page=1" | python3 -c 'imp
 
 rss() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
 hwm() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
-# wrk's --latency output → "req/s p50 p99" (latencies in ms).
+# wrk's --latency output → "req/s p50 p99 non-2xx" (latencies in ms). The percentiles are read from
+# their own lines under "Latency Distribution" only: an unanchored "50%" also matched the end of the
+# Req/Sec line ("… 67.50%") and took the next word, "Latency", as the figure.
 summarise() {
   python3 -c '
 import re, sys
 text = sys.stdin.read()
 def ms(v):
-    n, unit = float(re.match(r"[\d.]+", v).group()), re.sub(r"[\d.]+", "", v)
-    return n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", v)
+    if not m:
+        raise SystemExit("cannot read the latency " + repr(v))
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
+def pct(p):
+    m = re.search(r"^\s*" + p + r"%\s+(\S+)\s*$", text, re.M)
+    if not m:
+        raise SystemExit("no " + p + "% line (wrk without --latency, or it failed)")
+    return ms(m.group(1))
+rps = re.search(r"^Requests/sec:\s+([\d.]+)\s*$", text, re.M)
+if not rps:
+    raise SystemExit("no Requests/sec line")
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:9.0f} {p50:8.2f} {p99:8.2f} {int(errors.group(1)) if errors else 0:7d}")
+p50, p99 = pct("50"), pct("99")
+print(f"{float(rps.group(1)):9.0f} {p50:8.2f} {p99:8.2f} {int(errors.group(1)) if errors else 0:7d}")
 '
 }
 results=()

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -78,6 +79,8 @@ struct Job {
   virtual void run(Batch& b) = 0;
   virtual void complete() = 0;
   virtual void fail(const std::string& error) = 0;
+  // False for jobs that cannot change users, roles, sessions or tokens (Store::auth_generation).
+  virtual bool may_change_auth() const { return true; }
 };
 
 class ReadPool {
@@ -128,6 +131,7 @@ struct Store::Impl {
   std::thread thread;
 
   std::atomic<Time> next_due{kNoDue};
+  std::atomic<std::uint64_t> auth_generation{0};
   std::atomic<std::uint64_t> batches{0}, commands{0}, failures{0}, commit_micros{0}, last_batch{0};
   std::array<std::atomic<std::uint64_t>, Counters::kCommitBuckets.size()> commit_buckets{};
   std::mutex callback_mu;
@@ -306,6 +310,13 @@ void Store::Impl::refresh_next_due() {
 bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string& error) {
   auto started = std::chrono::steady_clock::now();
   bool committing = false;
+  const bool auth = std::any_of(jobs.begin(), jobs.end(), [](const auto& j) { return j->may_change_auth(); });
+  // After the commit (or a failure whose outcome is unknown), before any caller is answered.
+  struct BumpAuth {
+    std::atomic<std::uint64_t>& generation;
+    bool on;
+    ~BumpAuth() { if (on) generation.fetch_add(1, std::memory_order_acq_rel); }
+  };
   try {
     sql::Transaction t(*writer);
     Batch b(*this, *writer);
@@ -313,6 +324,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
     for (auto& j : jobs) j->run(b);
     tree->finish(*writer);
     committing = true;
+    BumpAuth bump{auth_generation, auth};
     t.commit();
     tree->committed();
   } catch (const std::exception& e) {
@@ -527,6 +539,7 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
 namespace {
 
 struct CommandJob : Job {
+  bool may_change_auth() const override { return false; }
   CommandRequest req;
   std::promise<CommandResult> promise;
   CommandResult result;
@@ -566,6 +579,7 @@ struct CommandJob : Job {
 };
 
 struct BatchJob : Job {
+  bool may_change_auth() const override { return false; }
   BatchRequest req;
   std::promise<BatchResult> promise;
   BatchResult result;
@@ -627,6 +641,7 @@ struct BatchJob : Job {
 // or none, then one "import" record naming the file's SHA-256 (accepted, or denied with the first
 // refusal when nothing was kept).
 struct ImportJob : Job {
+  bool may_change_auth() const override { return false; }
   ImportRequest req;
   std::promise<ImportResult> promise;
   ImportResult result;
@@ -1045,6 +1060,20 @@ std::optional<Nomination> Store::nomination(const std::string& id) {
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return from_snapshot(s.blob_view(0));
+}
+
+std::optional<Nomination> Store::nomination_unless(const std::string& id, std::int64_t known_version) {
+  auto db = impl_->reads.get();
+  sql::Stmt s(*db, "SELECT version, snapshot FROM nominations WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  if (s.i64(0) == known_version) {
+    Nomination n;
+    n.id = id;
+    n.version = known_version;
+    return n;
+  }
+  return from_snapshot(s.blob_view(1));
 }
 
 ListPage Store::list(const ListQuery& q, const engine::Actor& viewer) {
@@ -1656,6 +1685,8 @@ std::optional<std::string> Store::find_token(const std::string& token) {
   if (!q.step()) return std::nullopt;
   return q.text(0);
 }
+
+std::uint64_t Store::auth_generation() const { return impl_->auth_generation.load(std::memory_order_acquire); }
 
 bool Store::ping() {
   try {

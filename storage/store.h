@@ -239,6 +239,10 @@ class Store {
 
   // Reads.
   std::optional<engine::Nomination> nomination(const std::string& id);
+  // As nomination(), except that when the stored version is `known_version` the snapshot is not
+  // decoded and the answer holds only `id` and `version` (for a caller that keeps what it built
+  // from that version: a nomination's projection changes only with its version).
+  std::optional<engine::Nomination> nomination_unless(const std::string& id, std::int64_t known_version);
   ListPage list(const ListQuery& query, const engine::Actor& viewer);
   std::vector<RecordRow> history(const std::string& nomination_id);
   std::vector<RecordRow> records(const RecordQuery& query);
@@ -284,6 +288,13 @@ class Store {
   void delete_session(const std::string& token, const Caller& who, Time now);
   std::expected<std::string, StoreError> create_token(const Caller& owner, const std::string& name, Time now);
   std::optional<std::string> find_token(const std::string& token);  // the owner's username
+  // Moves on after every commit of a write that may change what a session or token stands for
+  // (users, their roles and state, sessions, tokens: every job other than a nomination command,
+  // batch or import) and before that write's caller is answered. A cache of authentication results
+  // tags each entry with the generation read *before* its lookup and uses it only while the
+  // generation is unchanged; so a revocation, logout, disabling or role change takes effect for
+  // every request that starts after it was acknowledged.
+  std::uint64_t auth_generation() const;
 
   // The audit trail for auditors: the latest signed checkpoint and RFC 9162 proofs, each from one
   // consistent read (storage/audit_proofs.h, the same code as `laurel audit` uses), and the key

@@ -141,21 +141,142 @@ struct Api::Impl {
   double latency_sum = 0;
   std::uint64_t latency_count = 0;
 
+  // Who a bearer token or session cookie stands for, remembered for a few seconds so that a request
+  // does not cost a hash and two SQLite reads: an entry is used only while Store::auth_generation()
+  // is the one read before its lookup, so a logout, a disabled user or a changed role applies to the
+  // next request. Only successful lookups are kept; the key is the secret's SHA-256.
+  struct CachedAuth {
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point until;
+    Auth auth;
+    Time created_at = 0, last_seen = 0;  // sessions: their expiry is checked on every use
+  };
+  static constexpr auto kAuthTtl = std::chrono::seconds(5);
+  static constexpr std::size_t kAuthCacheMax = 10000;
+  std::mutex auth_mu;
+  std::unordered_map<std::string, CachedAuth> auth_cache;
+
+  static std::string auth_key(char kind, std::string_view secret) {
+    std::string key(1 + crypto_hash_sha256_BYTES, kind);
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(key.data() + 1), reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+    return key;
+  }
+  std::optional<CachedAuth> cached_auth(const std::string& key, std::uint64_t generation) {
+    std::lock_guard lock(auth_mu);
+    auto it = auth_cache.find(key);
+    if (it == auth_cache.end()) return std::nullopt;
+    if (it->second.generation != generation || std::chrono::steady_clock::now() >= it->second.until) {
+      auth_cache.erase(it);
+      return std::nullopt;
+    }
+    return it->second;
+  }
+  void remember_auth(std::string key, CachedAuth entry) {
+    entry.until = std::chrono::steady_clock::now() + kAuthTtl;
+    std::lock_guard lock(auth_mu);
+    if (auth_cache.size() >= kAuthCacheMax) auth_cache.clear();
+    auth_cache.insert_or_assign(std::move(key), std::move(entry));
+  }
+
+  // GET one nomination, as built for one viewer from one version: the body and its ETag are kept
+  // (a few thousand at most), so that a repeated read costs one SQLite lookup of the version instead
+  // of decoding the snapshot, building and serialising the JSON and hashing it. Kept only when the
+  // body depends on nothing but the nomination's version and the viewer's name and roles (objection
+  // contacts come from another table, so a nomination that shows one is never kept).
+  struct CachedBody {
+    std::int64_t version = 0;
+    std::uint64_t commits = 0;  // commit_count() read before the version was
+    std::string body, etag;
+  };
+  // Moves on with every commit batch (or failed one, whose outcome may be unknown), before any of
+  // its callers is answered: while it stands still the database has not changed, so a kept body is
+  // still right without even looking up its version.
+  std::uint64_t commit_count() const {
+    auto c = store.counters();
+    return c.batches + c.failures;
+  }
+  static constexpr std::size_t kBodyCacheMax = 2048;
+  std::mutex body_mu;
+  std::unordered_map<std::string, CachedBody> body_cache;
+
+  Response nomination_get(const std::string& id, const Auth& a) {
+    std::string key = id;
+    key += '\0';
+    key += a.actor.user;
+    for (const auto& g : a.actor.roles) {
+      key += '\0';
+      key += g.role;
+      key += '/';
+      key += g.jurisdiction;
+    }
+    std::int64_t known = -1;
+    std::optional<CachedBody> hit;
+    const std::uint64_t commits = commit_count();  // before the lookup
+    {
+      std::lock_guard lock(body_mu);
+      if (auto it = body_cache.find(key); it != body_cache.end()) {
+        if (it->second.commits == commits) {
+          Response out;
+          out.body = it->second.body;
+          out.set_header("ETag", it->second.etag);
+          return out;
+        }
+        hit = it->second;
+        known = it->second.version;
+      }
+    }
+    auto n = store.nomination_unless(id, known);
+    if (!n) return not_found();
+    if (hit && n->version == known && n->state.empty()) {
+      Response out;
+      out.body = hit->body;
+      out.set_header("ETag", hit->etag);
+      std::lock_guard lock(body_mu);
+      if (auto it = body_cache.find(key); it != body_cache.end() && it->second.version == known) {
+        it->second.commits = std::max(it->second.commits, commits);
+      }
+      return out;
+    }
+    if (!engine::may_see(*n, a.actor, catalog.tree())) return not_found();
+    Response out = json_response(200, nomination_json(*n, a.actor, catalog, &store));
+    std::string etag = body_etag(out.body);
+    bool keep = std::none_of(n->objections.begin(), n->objections.end(), [](const auto& o) { return o.has_contact; });
+    if (keep) {
+      std::lock_guard lock(body_mu);
+      if (body_cache.size() >= kBodyCacheMax) body_cache.clear();
+      body_cache.insert_or_assign(std::move(key), CachedBody{n->version, commits, out.body, etag});
+    }
+    out.set_header("ETag", std::move(etag));
+    return out;
+  }
+
+  static std::string body_etag(const std::string& body) { return "\"" + sha256_hex(body).substr(0, 32) + "\""; }
+
   Auth authenticate(const Request& r, Time now) {
     Auth a;
+    const std::uint64_t generation = store.auth_generation();  // before any lookup
     std::string authz = r.header("authorization");
     if (authz.size() > 7 && (authz.compare(0, 7, "Bearer ") == 0 || authz.compare(0, 7, "bearer ") == 0)) {
+      std::string key = auth_key('t', std::string_view(authz).substr(7));
+      if (auto hit = cached_auth(key, generation)) return hit->auth;
       if (auto user = store.find_token(authz.substr(7))) {
         if (auto u = store.user(*user); u && !u->disabled) {
           a.authenticated = true;
           a.actor = engine::Actor{engine::Actor::Kind::person, u->username, u->roles};
           a.method = "token";
+          remember_auth(std::move(key), CachedAuth{generation, {}, a, 0, 0});
         }
       }
       return a;
     }
     std::string token = cookie_value(r.header("cookie"), "laurel_session");
     if (token.empty()) return a;
+    std::string key = auth_key('s', token);
+    if (auto hit = cached_auth(key, generation)) {
+      // Expired, or due for its once-a-minute touch: ask the store.
+      bool live = now - hit->last_seen <= config.session_idle && now - hit->created_at <= config.session_absolute;
+      if (live && now - hit->last_seen < 60) return hit->auth;
+    }
     auto s = store.find_session(token, now, config.session_idle, config.session_absolute);
     if (!s) return a;
     auto u = store.user(s->username);
@@ -165,6 +286,7 @@ struct Api::Impl {
     a.method = "session";
     a.csrf = s->csrf;
     a.session_token = token;
+    remember_auth(std::move(key), CachedAuth{generation, {}, a, s->created_at, s->last_seen});
     return a;
   }
 
@@ -384,8 +506,12 @@ Response Api::Impl::handle(const Request& r) {
   out.user = auth.actor.user;
   // ETag on GETs: a client that has this body already gets 304.
   if (r.method == "GET" && out.status == 200 && out.file.empty()) {
-    std::string etag = "\"" + sha256_hex(out.body).substr(0, 32) + "\"";
-    out.set_header("ETag", etag);
+    std::string etag;
+    for (const auto& [k, v] : out.headers) if (k == "ETag") etag = v;  // computed already (nomination_get)
+    if (etag.empty()) {
+      etag = body_etag(out.body);
+      out.set_header("ETag", etag);
+    }
     if (r.header("if-none-match") == etag) {
       out.status = 304;
       out.body.clear();
@@ -626,11 +752,7 @@ Response Api::Impl::nominations(const Request& r, const Auth& a, Time now, const
   }
   const std::string& id = p[1];
   if (p.size() == 2) {
-    if (r.method == "GET") {
-      auto n = store.nomination(id);
-      if (!n || !engine::may_see(*n, a.actor, catalog.tree())) return not_found();
-      return json_response(200, nomination_json(*n, a.actor, catalog, &store));
-    }
+    if (r.method == "GET") return nomination_get(id, a);
     if (r.method != "PATCH") return method_not_allowed();
     BodyReader body(r.body);
     engine::Command cmd;

@@ -1,7 +1,5 @@
 #include "web/cli_serve.h"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 
 #include "web/api.h"
 #include "web/catalog_files.h"
+#include "web/log_sink.h"
 #include "web/pages.h"
 #include "web/proxy.h"
 #include "web/server.h"
@@ -112,11 +111,10 @@ void add_serve_command(CLI::App& app, CommonOptions& o, int& rc) {
     else serve->add_option("--" + info.name, values[info.name], help);
   }
   serve->callback([&o, &rc, serve] {
-    // Log lines are formatted by the thread that logs them and written by one background thread, so
-    // a request never waits on stderr; the queue blocks rather than drop a line when it is full.
-    spdlog::init_thread_pool(8192, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto logger = std::make_shared<spdlog::async_logger>("laurel", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
+    // Log lines are formatted by the thread that logs them and written by one background thread in
+    // batches (web/log_sink.h), so a request never waits on stderr nor wakes a thread per line; a
+    // logger blocks rather than drop a line when too much is waiting.
+    auto logger = std::make_shared<spdlog::logger>("laurel", std::make_shared<BatchingFdSink>(STDERR_FILENO));
     logger->set_pattern("%v");
     spdlog::set_default_logger(logger);
     // Every queued line is written before this returns, whichever way it returns.
