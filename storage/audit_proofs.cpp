@@ -19,22 +19,30 @@ namespace {
 // other fourteen or so nodes here. The cache holds at most about n / 512 nodes for a log of n
 // records (20,000 at 10,000,000: under 2 MB).
 constexpr std::uint32_t kCachedFromLevel = 10;
+// Lower nodes are kept too, in a second map emptied when it reaches this many: the right edge of
+// the latest checkpoint (the nodes every proof at that size hashes into its last step) is then read
+// once per checkpoint rather than once per proof. At most about 1.5 MB.
+constexpr std::size_t kLowNodesKept = 16384;
 
 class CachedNodes final : public merkle::NodeReader {
  public:
   explicit CachedNodes(sql::Db& db) : stored_(db) {}
   std::optional<merkle::Hash> node(std::uint32_t level, std::uint64_t index) override {
-    if (level < kCachedFromLevel || level >= 64 || index >> (64 - 6) != 0) return stored_.node(level, index);
+    if (level >= 64 || index >> (64 - 6) != 0) return stored_.node(level, index);
+    auto& cache = level < kCachedFromLevel ? low_ : high_;
     const std::uint64_t key = static_cast<std::uint64_t>(level) << (64 - 6) | index;
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
     auto hash = stored_.node(level, index);
-    if (hash) cache_.emplace(key, *hash);
+    if (hash) {
+      if (&cache == &low_ && low_.size() >= kLowNodesKept) low_.clear();
+      cache.emplace(key, *hash);
+    }
     return hash;
   }
 
  private:
   SqlNodeReader stored_;
-  std::unordered_map<std::uint64_t, merkle::Hash> cache_;
+  std::unordered_map<std::uint64_t, merkle::Hash> high_, low_;
 };
 
 }  // namespace
