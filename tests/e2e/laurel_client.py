@@ -273,3 +273,25 @@ class Client:
 def q(value):
     """Percent-encodes a path segment or query value."""
     return urllib.parse.quote(str(value), safe="")
+
+
+def run_tests(doc, default_laurel, before=None):
+    """The main of an end-to-end script: reads --laurel (the binary under test; default
+    `default_laurel`, relative to tests/e2e), checks it, calls `before(path)` (which stores it where
+    the tests find it), then runs the script's unittest cases. Returns the exit status."""
+    import argparse
+    import sys
+    import unittest
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser.add_argument("--laurel", default=os.path.join(here, default_laurel) if default_laurel else None,
+                        required=default_laurel is None, help="the laurel binary")
+    args, rest = parser.parse_known_args()
+    laurel = os.path.abspath(args.laurel)
+    if not os.access(laurel, os.X_OK):
+        print("error: %s is not an executable laurel binary" % laurel, file=sys.stderr)
+        return 2
+    if before:
+        before(laurel)
+    prog = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+    return 0 if prog.result.wasSuccessful() else 1

@@ -9,7 +9,6 @@ with SIGTERM, expecting exit status 0. Time moves with --dev-clock (POST /api/v1
 Temporary folders and processes are removed even when a test fails.
 """
 
-import argparse
 import base64
 import hashlib
 import http.client
@@ -28,7 +27,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from laurel_client import (ADMIN_PASSWORD, DEMO_PASSWORD, Client, Server, copy_database,  # noqa: E402
-                           laurel_env, make_demo_template, make_init_template, q)
+                           laurel_env, make_demo_template, make_init_template, q, run_tests)
 
 LAUREL = None
 _ROOT = None
@@ -1569,18 +1568,11 @@ class HostileClientTests(LaurelCase):
 
 
 def main():
-    global LAUREL
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--laurel", default=os.path.join(here, "..", "..", "build", "e2e", "web", "laurel"), help="the laurel binary")
-    args, rest = parser.parse_known_args()
-    LAUREL = os.path.abspath(args.laurel)
-    if not os.access(LAUREL, os.X_OK):
-        print("error: %s is not an executable laurel binary" % LAUREL, file=sys.stderr)
-        return 2
-    load_maxima()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    def use(path):
+        global LAUREL
+        LAUREL = path
+        load_maxima()
+    return run_tests(__doc__, '../../build/e2e/web/laurel', use)
 
 
 if __name__ == "__main__":

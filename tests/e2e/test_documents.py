@@ -6,7 +6,6 @@ poppler-utils, verification codes on the API and the page.
     python3 tests/e2e/test_documents.py --laurel build/release/web/laurel
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ import zipfile
 import io
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from laurel_client import DEMO_PASSWORD, Client, Server, copy_database, make_demo_template, q  # noqa: E402
+from laurel_client import DEMO_PASSWORD, Client, Server, copy_database, make_demo_template, q, run_tests  # noqa: E402
 
 LAUREL = None
 DECISION = "瓜民团发〔2019〕3号"
@@ -147,13 +146,11 @@ class Documents(unittest.TestCase):
 
 
 def main():
-    global LAUREL
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--laurel", required=True, help="the laurel binary")
-    args, rest = parser.parse_known_args()
-    LAUREL = os.path.abspath(args.laurel)
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    def use(path):
+        global LAUREL
+        LAUREL = path
+
+    return run_tests(__doc__, None, use)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ not import (403, recorded as denied). The form and the browser's helpers are tho
 test_pages_upload.py.
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template  # noqa: E402
+from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template, run_tests  # noqa: E402
 from test_pages_upload import BOUNDARY, PASSWORD, PageUser, multipart  # noqa: E402
 
 LAUREL = None
@@ -133,17 +132,11 @@ class PagesImportTests(unittest.TestCase):
 
 
 def main():
-    global LAUREL
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--laurel", default=os.path.join(here, "..", "..", "build", "release", "web", "laurel"))
-    args, rest = parser.parse_known_args()
-    LAUREL = os.path.abspath(args.laurel)
-    if not os.access(LAUREL, os.X_OK):
-        print("error: %s is not an executable laurel binary" % LAUREL, file=sys.stderr)
-        return 2
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    def use(path):
+        global LAUREL
+        LAUREL = path
+
+    return run_tests(__doc__, '../../build/release/web/laurel', use)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ over the upload limit (by its Content-Length, and sent whole), a file over the l
 that is not, and malformed multipart; each with a page that says why in Chinese (or English).
 """
 
-import argparse
 import hashlib
 import http.client
 import os
@@ -24,7 +23,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template, q  # noqa: E402
+from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template, q, run_tests  # noqa: E402
 
 LAUREL = None
 PASSWORD = "Pages-upload-e2e-pw-2024!"
@@ -222,17 +221,11 @@ class PagesUploadTests(unittest.TestCase):
 
 
 def main():
-    global LAUREL
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--laurel", default=os.path.join(here, "..", "..", "build", "release", "web", "laurel"))
-    args, rest = parser.parse_known_args()
-    LAUREL = os.path.abspath(args.laurel)
-    if not os.access(LAUREL, os.X_OK):
-        print("error: %s is not an executable laurel binary" % LAUREL, file=sys.stderr)
-        return 2
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    def use(path):
+        global LAUREL
+        LAUREL = path
+
+    return run_tests(__doc__, '../../build/release/web/laurel', use)
 
 
 if __name__ == "__main__":
