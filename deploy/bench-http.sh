@@ -2,7 +2,8 @@
 # HTTP figures with wrk (Debian's package) against the real `laurel serve` on loopback, on a demo
 # database: requests a second, p50/p99 latency and the server's resident memory for
 #   1. GET one nomination (bearer token, ETag path, 64 connections);
-#   2. durable POSTs (a new nomination each, acknowledged after its commit, 64 connections);
+#   2. durable POSTs (a new nomination each, acknowledged after its commit, 64 connections), then a
+#      durable action on each of those drafts (withdraw, with its expected_version);
 #   3. 1,000 idle keep-alive connections held open, then GET again beside them.
 # Prints one table at the end. Takes about two minutes; run it on a quiet machine.
 # Usage: deploy/bench-http.sh [--seconds 10] [--connections 64] [--idle 1000] [--dir FOLDER]
@@ -105,6 +106,55 @@ echo "== POST /api/v1/nominations (durable), $conns connections, ${seconds}s"
 before=$(curl -sf -H "$auth" "$base/api/v1/nominations?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 run "POST new nomination (durable)" -s "$dir/post.lua" "$base/api/v1/nominations"
 after=$(curl -sf -H "$auth" "$base/api/v1/nominations?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+
+# An action on each draft the POST run made: withdraw (draft -> withdrawn, with expected_version),
+# each request a different nomination (two wrk threads take alternate lines). The run lasts as long
+# as the drafts should (one second per 9,000, at least 2, at most --seconds): past the end of the
+# list a request would repeat one and be refused (409, counted as non-2xx), so a non-zero non-2xx
+# count means the run outlasted its drafts and its figure is not the action's.
+python3 - "$base" "$auth" "$dir/drafts.txt" <<'EOF'
+import json, sys, urllib.request
+base, auth, out = sys.argv[1], sys.argv[2].split(": ", 1), sys.argv[3]
+lines, page = [], 1
+while True:
+    req = urllib.request.Request(f"{base}/api/v1/nominations?state=draft&per_page=100&page={page}", headers={auth[0]: auth[1]})
+    body = json.load(urllib.request.urlopen(req))
+    items = body.get("items", [])
+    lines += [f"{n['id']} {n['version']}" for n in items if n.get("state") == "draft"]
+    if not items or page * 100 >= body.get("total", 0):
+        break
+    page += 1
+open(out, "w").write("\n".join(lines) + "\n")
+print(f"   {len(lines)} drafts to act on")
+EOF
+cat >"$dir/action.lua" <<EOF
+local file = "$dir/drafts.txt"
+EOF
+cat >>"$dir/action.lua" <<'EOF'
+wrk.headers["Content-Type"] = "application/json"
+local count = 0
+function setup(thread)
+  thread:set("tid", count)
+  count = count + 1
+end
+local lines, i = {}, 0
+function init(args)
+  for line in io.lines(file) do lines[#lines + 1] = line end
+  i = tid
+end
+function request()
+  local id, version = lines[(i % #lines) + 1]:match("(%S+) (%S+)")
+  i = i + 2
+  return wrk.format("POST", "/api/v1/nominations/" .. id .. "/actions", nil,
+                    '{"action":"withdraw","expected_version":' .. version .. '}')
+end
+EOF
+echo "== POST /api/v1/nominations/{id}/actions withdraw (durable), $conns connections"
+drafts=$(wc -l <"$dir/drafts.txt")
+full_seconds=$seconds
+seconds=$(( drafts / 9000 < 2 ? 2 : (drafts / 9000 > seconds ? seconds : drafts / 9000) ))
+run "POST an action (durable, ${seconds}s)" -s "$dir/action.lua" "$base"
+seconds=$full_seconds
 
 echo "== $idle idle keep-alive connections"
 python3 - "$base" "$idle" "$dir/idle.ready" <<'EOF' &
