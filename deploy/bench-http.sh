@@ -109,7 +109,7 @@ after=$(curl -sf -H "$auth" "$base/api/v1/nominations?per_page=1" | python3 -c '
 
 # An action on each draft the POST run made: withdraw (draft -> withdrawn, with expected_version),
 # each request a different nomination (two wrk threads take alternate lines). The run lasts as long
-# as the drafts should (one second per 9,000, at least 2, at most --seconds): past the end of the
+# as the drafts should (one second per 12,000, at least 2, at most --seconds): past the end of the
 # list a request would repeat one and be refused (409, counted as non-2xx), so a non-zero non-2xx
 # count means the run outlasted its drafts and its figure is not the action's.
 python3 - "$base" "$auth" "$dir/drafts.txt" <<'EOF'
@@ -152,7 +152,7 @@ EOF
 echo "== POST /api/v1/nominations/{id}/actions withdraw (durable), $conns connections"
 drafts=$(wc -l <"$dir/drafts.txt")
 full_seconds=$seconds
-seconds=$(( drafts / 9000 < 2 ? 2 : (drafts / 9000 > seconds ? seconds : drafts / 9000) ))
+seconds=$(( drafts / 12000 < 2 ? 2 : (drafts / 12000 > seconds ? seconds : drafts / 12000) ))
 run "POST an action (durable, ${seconds}s)" -s "$dir/action.lua" "$base"
 seconds=$full_seconds
 
