@@ -15,16 +15,12 @@ test_pages_upload.py.
 
 import os
 import re
-import shutil
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template, run_tests  # noqa: E402
-from test_pages_upload import BOUNDARY, PASSWORD, PageUser, multipart  # noqa: E402
+from laurel_client import Client, run_tests  # noqa: E402
+from test_pages_upload import BOUNDARY, PASSWORD, PageUser, ServerCase, multipart  # noqa: E402
 
-LAUREL = None
 HEADER = "category,level,year,jurisdiction,name,ethnic_groups,members,address,contact_phone,summary\r\n"
 
 
@@ -46,29 +42,10 @@ class ImportUser(PageUser):
         return r.json["total"]
 
 
-class PagesImportTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.root = tempfile.mkdtemp(prefix="laurel-e2e-import-")
-        cls.addClassCleanup(shutil.rmtree, cls.root, True)
-        cls.tmp, cls.db = copy_database(make_init_template(LAUREL, cls.root))
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.server = Server(LAUREL, cls.db, cls.tmp)
-        cls.addClassCleanup(cls._stop)
-        cls.server.start()
-        cls.admin = Client(cls.server).must_login("admin", ADMIN_PASSWORD)
-        for username, role, place in [("gz_unit", "nominator", "620922"), ("gz_reviewer", "reviewer", "620922"),
-                                      ("auditor1", "auditor", "620900")]:
-            r = cls.admin.post("/api/v1/users", {"username": username, "display_name": username, "password": PASSWORD,
-                                                 "roles": [{"role": role, "jurisdiction": place}]})
-            assert r.status == 201, r
-        cls.unit = ImportUser(cls.server, "gz_unit")
-
-    @classmethod
-    def _stop(cls):
-        rc = cls.server.stop()
-        if rc != 0:
-            raise AssertionError("laurel serve exited with %r; log:\n%s" % (rc, cls.server.log_tail()))
+class PagesImportTests(ServerCase):
+    PREFIX = "laurel-e2e-import-"
+    USERS = [("gz_unit", "nominator", "620922"), ("gz_reviewer", "reviewer", "620922"), ("auditor1", "auditor", "620900")]
+    USER_CLASS = ImportUser
 
     def test_1_the_page_has_a_form_that_posts_without_scripts(self):
         page = self.unit.get("/nominations/import")
@@ -133,8 +110,7 @@ class PagesImportTests(unittest.TestCase):
 
 def main():
     def use(path):
-        global LAUREL
-        LAUREL = path
+        ServerCase.binary = path
 
     return run_tests(__doc__, '../../build/release/web/laurel', use)
 

@@ -25,7 +25,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from laurel_client import ADMIN_PASSWORD, Client, Server, copy_database, make_init_template, q, run_tests  # noqa: E402
 
-LAUREL = None
 PASSWORD = "Pages-upload-e2e-pw-2024!"
 LIMIT = 20 * 1024 * 1024
 BOUNDARY = "----LaurelE2EFormBoundary4d2f"
@@ -74,29 +73,42 @@ class PageUser:
                                content_type="multipart/form-data; boundary=" + boundary)
 
 
-class PagesUploadTests(unittest.TestCase):
+class ServerCase(unittest.TestCase):
+    """`laurel serve` on a fresh database (a copy of one `laurel init` made), with USERS (username,
+    role, jurisdiction) made by the administrator and `unit` signed in through the pages as USER_CLASS.
+    `binary` is the laurel under test, set by the script's main."""
+    binary = None
+    PREFIX = "laurel-e2e-"
+    USERS = []
+    USER_CLASS = None
+
     @classmethod
     def setUpClass(cls):
-        cls.root = tempfile.mkdtemp(prefix="laurel-e2e-upload-")
+        cls.root = tempfile.mkdtemp(prefix=cls.PREFIX)
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
-        cls.tmp, cls.db = copy_database(make_init_template(LAUREL, cls.root))
+        cls.tmp, cls.db = copy_database(make_init_template(cls.binary, cls.root))
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.server = Server(LAUREL, cls.db, cls.tmp)
+        cls.server = Server(cls.binary, cls.db, cls.tmp)
         cls.addClassCleanup(cls._stop)
         cls.server.start()
-        admin = Client(cls.server).must_login("admin", ADMIN_PASSWORD)
-        for username, role, place in [("gz_unit", "nominator", "620922"), ("jt_reviewer", "reviewer", "620921"),
-                                      ("gz_reviewer", "reviewer", "620922")]:
-            r = admin.post("/api/v1/users", {"username": username, "display_name": username, "password": PASSWORD,
-                                             "roles": [{"role": role, "jurisdiction": place}]})
+        cls.admin = Client(cls.server).must_login("admin", ADMIN_PASSWORD)
+        for username, role, place in cls.USERS:
+            r = cls.admin.post("/api/v1/users", {"username": username, "display_name": username, "password": PASSWORD,
+                                                 "roles": [{"role": role, "jurisdiction": place}]})
             assert r.status == 201, r
-        cls.unit = PageUser(cls.server, "gz_unit")
+        cls.unit = cls.USER_CLASS(cls.server, "gz_unit")
 
     @classmethod
     def _stop(cls):
         rc = cls.server.stop()
         if rc != 0:
             raise AssertionError("laurel serve exited with %r; log:\n%s" % (rc, cls.server.log_tail()))
+
+
+class PagesUploadTests(ServerCase):
+    PREFIX = "laurel-e2e-upload-"
+    USERS = [("gz_unit", "nominator", "620922"), ("jt_reviewer", "reviewer", "620921"), ("gz_reviewer", "reviewer", "620922")]
+    USER_CLASS = PageUser
 
     def create(self):
         r = self.unit.api("POST", "/api/v1/nominations", {
@@ -222,8 +234,7 @@ class PagesUploadTests(unittest.TestCase):
 
 def main():
     def use(path):
-        global LAUREL
-        LAUREL = path
+        ServerCase.binary = path
 
     return run_tests(__doc__, '../../build/release/web/laurel', use)
 
