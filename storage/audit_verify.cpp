@@ -526,7 +526,8 @@ bool DatabaseVerification::expect_node(sql::Db& db, const merkle::StoredNode& no
   const std::int64_t first = index << node.level;
   const std::int64_t end = (index + 1) << node.level;
   const auto position = static_cast<std::int64_t>(merkle::postorder_position(node.level, node.index).value_or(0));
-  const std::string which = "(level " + std::to_string(node.level) + ", index " + std::to_string(index) + ")";
+  // Named only in a finding: built there, not for each of the millions of nodes that match.
+  auto which = [&] { return "(level " + std::to_string(node.level) + ", index " + std::to_string(index) + ")"; };
   if (cursor.has_row() && cursor.position() < position) {
     fail(record_position(first), Finding{first, Problem::node_mismatch,
                                          "a stored tree node (position " + std::to_string(cursor.position()) + ", level " +
@@ -537,14 +538,14 @@ bool DatabaseVerification::expect_node(sql::Db& db, const merkle::StoredNode& no
   }
   if (!cursor.has_row() || cursor.position() > position) {
     fail(record_position(end - 1),
-         Finding{first, Problem::node_missing, "the tree node over " + range_text(first, end) + " " + which + " is missing", -1});
+         Finding{first, Problem::node_missing, "the tree node over " + range_text(first, end) + " " + which() + " is missing", -1});
     return false;
   }
   if (cursor.level() != static_cast<std::int64_t>(node.level) || cursor.index() != index) {
     fail(record_position(end - 1), Finding{first, Problem::node_mismatch,
                                            "the stored tree node at position " + std::to_string(position) + " names itself level " +
                                                std::to_string(cursor.level()) + ", index " + std::to_string(cursor.index()) +
-                                               ", but that position holds the node over " + range_text(first, end) + " " + which +
+                                               ", but that position holds the node over " + range_text(first, end) + " " + which() +
                                                ": the table was altered",
                                            -1});
     return false;

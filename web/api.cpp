@@ -103,13 +103,6 @@ std::optional<std::vector<engine::RoleGrant>> read_grants(const bj::array* arr, 
   return out;
 }
 
-std::string b64(std::span<const std::uint8_t> bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
 std::string merkle_leaf_hex(const std::string& bytes) {
   auto h = storage::merkle::leaf_hash(std::string_view(bytes));
   static const char* hex = "0123456789abcdef";
@@ -699,29 +692,10 @@ Response Api::Impl::nominations(const Request& r, const Auth& a, Time now, const
   if (!a.authenticated) return unauthenticated();
   if (p.size() == 1) {
     if (r.method == "GET") {
-      storage::ListQuery q;
-      q.state = r.param("state");
-      q.level = r.param("level");
-      q.category = r.param("category");
-      q.office = r.param("office");
-      q.q = r.param("q");
       std::vector<engine::FieldError> errors;
-      auto num = [&](const char* name, int lo, int hi) -> std::optional<int> {
-        auto v = r.param(name);
-        if (!v || v->empty()) return std::nullopt;
-        try {
-          std::size_t used = 0;
-          int n = std::stoi(*v, &used);
-          if (used != v->size() || n < lo || n > hi) throw std::out_of_range("");
-          return n;
-        } catch (...) {
-          errors.push_back({name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
-          return std::nullopt;
-        }
-      };
-      q.year = num("year", 2000, 2100);
-      q.page = num("page", 1, 1000000).value_or(1);
-      q.per_page = num("per_page", 1, 200).value_or(20);
+      storage::ListQuery q = list_filters(r, errors);
+      q.page = int_param(r, "page", 1, 1000000, errors).value_or(1);
+      q.per_page = int_param(r, "per_page", 1, 200, errors).value_or(20);
       if (!errors.empty()) return validation_problem(errors);
       auto page = store.list(q, a.actor);
       bj::array items;
@@ -1104,7 +1078,7 @@ Response Api::Impl::audit(const Request& r, const Auth& a, Time now, const std::
   };
   auto proof_json = [](const storage::audit::Proof& hashes) {
     bj::array a;
-    for (const auto& h : hashes) a.push_back(bj::value(b64(h)));
+    for (auto& h : storage::audit::base64_hashes(hashes)) a.push_back(bj::value(std::move(h)));
     return a;
   };
   // Arguments outside the signed tree are the client's mistake; a node missing is the store's.

@@ -157,6 +157,28 @@ Response rejection_problem(const engine::Rejection& r) {
   return problem(engine::http_status(r.code), engine::to_string(r.code), title_of(r.code), r.detail, std::move(extra));
 }
 
+std::optional<int> int_param(const Request& r, const char* name, int lo, int hi, std::vector<engine::FieldError>& errors) {
+  auto v = r.param(name);
+  if (!v || v->empty()) return std::nullopt;
+  if (v->size() > 9 || !std::all_of(v->begin(), v->end(), [](unsigned char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(*v) < lo || std::stoi(*v) > hi) {
+    errors.push_back({name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
+    return std::nullopt;
+  }
+  return std::stoi(*v);
+}
+
+storage::ListQuery list_filters(const Request& r, std::vector<engine::FieldError>& errors) {
+  storage::ListQuery q;
+  q.state = r.param("state");
+  q.level = r.param("level");
+  q.category = r.param("category");
+  q.office = r.param("office");
+  q.q = r.param("q");
+  q.year = int_param(r, "year", 2000, 2100, errors);
+  return q;
+}
+
 Response validation_problem(std::vector<engine::FieldError> errors, std::string_view detail) {
   return problem(422, "validation_failed", "Validation failed", detail, bj::object{{"errors", errors_json(errors)}});
 }

@@ -34,6 +34,13 @@ Response problem(int status, std::string_view code, std::string_view title, std:
 Response rejection_problem(const engine::Rejection& r);
 Response validation_problem(std::vector<engine::FieldError> errors, std::string_view detail = "the request is not valid");
 
+// An integer query parameter, digits only, within [lo, hi]: nullopt when absent or empty, and a
+// field error in `errors` when it is not such a number.
+std::optional<int> int_param(const Request& r, const char* name, int lo, int hi, std::vector<engine::FieldError>& errors);
+// The nomination list's filters as GET /api/v1/nominations reads them from the query: state,
+// level, category, office, q (as given, an empty value included) and year.
+storage::ListQuery list_filters(const Request& r, std::vector<engine::FieldError>& errors);
+
 // Strict reading of a JSON request body.
 class BodyReader {
  public:

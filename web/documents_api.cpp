@@ -47,16 +47,6 @@ bool has_role(const Identity& who, std::string_view role) {
   return std::any_of(who.actor.roles.begin(), who.actor.roles.end(), [&](const engine::RoleGrant& g) { return g.role == role; });
 }
 
-std::optional<int> int_param(const Request& r, const char* name, int lo, int hi, std::vector<engine::FieldError>& errors) {
-  auto v = r.param(name);
-  if (!v || v->empty()) return std::nullopt;
-  if (v->size() > 9 || !std::all_of(v->begin(), v->end(), ::isdigit) || std::stoi(*v) < lo || std::stoi(*v) > hi) {
-    errors.push_back({name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
-    return std::nullopt;
-  }
-  return std::stoi(*v);
-}
-
 Response print_problem(const PrintError& e) {
   if (e.kind == PrintError::Kind::not_found) return problem(404, "not_found", "Not found", e.message);
   if (e.kind == PrintError::Kind::validation) return validation_problem({{"ids", e.message}}, e.message);
@@ -119,15 +109,10 @@ Response DocumentsApi::Impl::exports(const Request& r, const Identity& who, engi
   }
   if (!who.authenticated) return unauthenticated();
   if (p.size() == 2 && p[1] == "nominations") {
-    storage::ListQuery q;
-    q.state = r.param("state");
-    q.level = r.param("level");
-    q.category = r.param("category");
-    q.office = r.param("office");
-    q.q = r.param("q");
+    storage::ListQuery q = list_filters(r, errors);
     q.at_office = r.param("at");  // the office holding it now, as on the list page
+    // In an export an empty filter means none.
     for (auto* opt : {&q.state, &q.level, &q.category, &q.office, &q.q, &q.at_office}) if (*opt && (*opt)->empty()) opt->reset();
-    q.year = int_param(r, "year", 2000, 2100, errors);
     if (!errors.empty()) return validation_problem(errors);
     auto list = all_nominations(store, q, who.actor);
     return table(nominations_table(list, who.actor, catalog), *f, "nominations", true);

@@ -6,6 +6,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -381,6 +382,37 @@ std::vector<std::string> Site::all_states() const {
     }
   }
   return out;
+}
+
+namespace {
+
+constexpr auto kAnswerLifetime = std::chrono::minutes(30);
+constexpr std::size_t kAnswersKept = 512;
+
+bool is_form_id(const std::string& id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::optional<Response> Site::replay(const std::string& username, const std::string& form_id) {
+  if (!is_form_id(form_id)) return std::nullopt;
+  std::lock_guard lock(answers_mu_);
+  auto it = answers_.find(username + "\n" + form_id);
+  if (it == answers_.end() || std::chrono::steady_clock::now() - it->second.first > kAnswerLifetime) return std::nullopt;
+  return it->second.second;
+}
+
+void Site::keep_answer(const std::string& username, const std::string& form_id, const Response& answer) {
+  if (!is_form_id(form_id)) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(answers_mu_);
+  std::erase_if(answers_, [&](const auto& kv) { return now - kv.second.first > kAnswerLifetime; });
+  while (answers_.size() >= kAnswersKept) {
+    answers_.erase(std::min_element(answers_.begin(), answers_.end(),
+                                    [](const auto& a, const auto& b) { return a.second.first < b.second.first; }));
+  }
+  answers_[username + "\n" + form_id] = {now, answer};
 }
 
 std::vector<engine::Nomination> Site::list_all(storage::ListQuery q, const engine::Actor& viewer) {

@@ -11,8 +11,6 @@
 
 #include <sodium.h>
 
-#include <algorithm>
-#include <chrono>
 #include "web/site.h"
 
 namespace laurel::web {
@@ -89,13 +87,7 @@ void show_outcome(const Page& page, const documents::ImportOutcome& outcome, Dic
   if (!rows.empty()) add_problem_rows(result, std::string(page.t("import_problems_title")), rows, lang);
 }
 
-}  // namespace
-
-namespace {
-
-constexpr auto kAnswerLifetime = std::chrono::minutes(30);
-constexpr std::size_t kAnswersKept = 512;
-
+// A form's one-time id (see Site::replay): 16 random bytes in hex.
 std::string new_form_id() {
   unsigned char bytes[16];
   randombytes_buf(bytes, sizeof bytes);
@@ -104,31 +96,7 @@ std::string new_form_id() {
   return hex;
 }
 
-bool is_form_id(const std::string& id) {
-  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 }  // namespace
-
-std::optional<Response> Site::replay(const std::string& username, const std::string& form_id) {
-  if (!is_form_id(form_id)) return std::nullopt;
-  std::lock_guard lock(answers_mu_);
-  auto it = answers_.find(username + "\n" + form_id);
-  if (it == answers_.end() || std::chrono::steady_clock::now() - it->second.first > kAnswerLifetime) return std::nullopt;
-  return it->second.second;
-}
-
-void Site::keep_answer(const std::string& username, const std::string& form_id, const Response& answer) {
-  if (!is_form_id(form_id)) return;
-  const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(answers_mu_);
-  std::erase_if(answers_, [&](const auto& kv) { return now - kv.second.first > kAnswerLifetime; });
-  while (answers_.size() >= kAnswersKept) {
-    answers_.erase(std::min_element(answers_.begin(), answers_.end(),
-                                    [](const auto& a, const auto& b) { return a.second.first < b.second.first; }));
-  }
-  answers_[username + "\n" + form_id] = {now, answer};
-}
 
 Response import_page(Site& site, Page& page, int status, const documents::ImportOutcome* outcome, const std::string& refusal) {
   View v = site.view(page, "import.tpl", std::string(page.t("import_title")), "nominations");
