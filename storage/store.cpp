@@ -139,27 +139,36 @@ struct Store::Impl {
 
   // WAL checkpoints run on a thread of their own with its own connection, so that copying pages
   // into the database file (and its fsync) overlaps the writer's work instead of stalling a commit.
-  // The writer only notes the WAL's length after each commit (sqlite3_wal_hook); past kWalHardLimit
-  // frames, when the checkpointer cannot keep up, the writer checkpoints itself.
+  // The writer notes the WAL's length after each commit (sqlite3_wal_hook) and wakes the
+  // checkpointer past kWalCheckpointFrames. A checkpoint that runs beside a writer can never copy
+  // the frames of the transaction in progress, and SQLite starts the WAL over from its beginning
+  // only when a write transaction begins with every frame already copied; so once the checkpointer
+  // has copied all but the last kWalTailFrames, the writer copies that short tail itself between
+  // two transactions, and the next one restarts the WAL. Without that the WAL grows for as long as
+  // the writes go on. Past kWalHardLimit frames (a checkpointer that cannot keep up) the writer
+  // checkpoints everything itself.
   static constexpr int kWalCheckpointFrames = 2000;
-  static constexpr int kWalHardLimit = 200000;
+  static constexpr int kWalTailFrames = 1500;
+  static constexpr int kWalHardLimit = 50000;
   std::thread checkpointer;
   std::mutex cp_mu;
   std::condition_variable cp_cv;
   bool cp_wanted = false, cp_stopping = false;
-  std::atomic<std::uint64_t> background_checkpoints{0};
+  std::atomic<int> cp_copied{0};  // frames the checkpointer's last checkpoint copied (this WAL)
 
   static int on_wal(void* self, sqlite3* db, const char* name, int frames) {
     auto* impl = static_cast<Impl*>(self);
-    if (frames >= kWalHardLimit) {
+    if (frames < kWalCheckpointFrames) return SQLITE_OK;
+    if (frames >= kWalHardLimit || impl->cp_copied.load() >= frames - kWalTailFrames) {
+      impl->cp_copied.store(0);  // the WAL starts over with the next transaction
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (frames >= kWalCheckpointFrames) {
-      {
-        std::lock_guard lock(impl->cp_mu);
-        impl->cp_wanted = true;
-      }
-      impl->cp_cv.notify_one();
+      return SQLITE_OK;
     }
+    {
+      std::lock_guard lock(impl->cp_mu);
+      impl->cp_wanted = true;
+    }
+    impl->cp_cv.notify_one();
     return SQLITE_OK;
   }
   void checkpoint_loop(std::unique_ptr<sql::Db> db) {
@@ -171,8 +180,9 @@ struct Store::Impl {
         cp_wanted = false;
       }
       // PASSIVE never blocks the writer; a failure (busy, I/O) only leaves the WAL longer for now.
-      if (sqlite3_wal_checkpoint_v2(db->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK) {
-        background_checkpoints += 1;
+      int log = 0, copied = 0;
+      if (sqlite3_wal_checkpoint_v2(db->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK && copied > 0) {
+        cp_copied.store(copied);
       }
     }
   }
@@ -181,6 +191,9 @@ struct Store::Impl {
     sqlite3_wal_hook(writer->handle(), &Impl::on_wal, this);
     try {
       auto db = std::make_unique<sql::Db>(options.db_path, sql::Db::Mode::read_write);
+      // A connection opens the WAL only when it first reads; until then a checkpoint on it does
+      // nothing and reports success (log and checkpointed frames -1).
+      db->exec("PRAGMA journal_mode = WAL");
       checkpointer = std::thread([this, d = std::move(db)]() mutable { checkpoint_loop(std::move(d)); });
     } catch (const std::exception&) {
       sqlite3_wal_autocheckpoint(writer->handle(), 1000);  // no second connection: the writer checkpoints

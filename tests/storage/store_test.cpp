@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "storage/canonical_json.h"
 #include "storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
+#include "tests/storage/workload.h"
 
 namespace laurel::storage::testing {
 namespace {
@@ -264,6 +267,52 @@ TEST_F(StoreTest, RebuildEqualsTheLiveTablesAfterALongRandomRun) {
   std::string after = dump_projections(options().db_path);
   EXPECT_EQ(live, after);
   EXPECT_THAT(live, HasSubstr("publicity"));
+}
+
+// Under a continuous stream of commits a checkpoint running beside the writer can never copy the
+// transaction in progress, and SQLite starts the WAL over only when a transaction begins with every
+// frame copied; the store must see to that, or the WAL grows for as long as the writes go on (to
+// hundreds of MiB within seconds, then a long stall when the writer finally checkpoints it all).
+TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
+  // The fixture's users are the workload's (unit, county_reviewer, p1..p3).
+  const std::string wal = options().db_path + "-wal";
+  std::atomic<bool> done{false};
+  std::atomic<std::uintmax_t> longest{0};
+  std::thread watch([&] {
+    while (!done) {
+      std::error_code ec;
+      auto size = fs::file_size(wal, ec);
+      if (!ec && size > longest) longest = size;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  constexpr int kThreads = 16, kPerThread = 800;  // about 3 WAL frames a command: ~38,000 frames in all
+  const int length = journey_length(store->catalog());
+  std::atomic<int> failed{0};
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < kThreads; ++t) {
+    submitters.emplace_back([&, t] {
+      std::string id;
+      std::int64_t version = 0;
+      for (int i = 0; i < kPerThread; ++i) {
+        const int step = i % length;
+        auto r = store->execute(*journey_step(store->catalog(), step, id, version, now, (static_cast<std::uint64_t>(t) << 32) + static_cast<std::uint64_t>(i / length)));
+        if (r.status != CommandResult::Status::accepted) {
+          ++failed;
+          return;
+        }
+        id = r.nomination->id;
+        version = r.nomination->version;
+      }
+    });
+  }
+  for (auto& s : submitters) s.join();
+  done = true;
+  watch.join();
+  EXPECT_EQ(failed, 0);
+  // kWalCheckpointFrames + kWalTailFrames + a batch of frames, at 4 KiB a page: well under 32 MiB.
+  EXPECT_LT(longest.load(), 32u << 20) << "the WAL grew to " << (longest.load() >> 20) << " MiB";
+  EXPECT_GT(store->log_size(), kThreads * kPerThread);
 }
 
 TEST_F(StoreTest, TheAuditLogRefusesUpdatesAndDeletes) {
