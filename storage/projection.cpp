@@ -69,28 +69,31 @@ void Projector::write_nomination(const engine::Nomination& n) {
     sql::Stmt up(db_, "UPDATE nominations_fts SET name = ?, summary = ? WHERE rowid = ?");
     up.bind(1, name).bind(2, n.summary).bind(3, *fts_key).run();
   }
+  {
+    sql::Stmt snap(db_, "INSERT INTO nomination_snapshots (k, snapshot) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET snapshot = excluded.snapshot");
+    snap.bind(1, *fts_key).bind_blob(2, snapshot_bytes(n)).run();
+  }
   if (exists && !keys_changed && !text_changed) {
-    sql::Stmt up(db_, "UPDATE nominations SET version = ?, updated_at = ?, snapshot = ?, fts_key = ? WHERE id = ?");
-    up.bind(1, n.version).bind(2, n.updated_at).bind_blob(3, snapshot_bytes(n)).bind(4, *fts_key).bind(5, n.id).run();
+    sql::Stmt up(db_, "UPDATE nominations SET version = ?, updated_at = ?, fts_key = ? WHERE id = ?");
+    up.bind(1, n.version).bind(2, n.updated_at).bind(3, *fts_key).bind(4, n.id).run();
     return;
   }
 
   static const char* kUpsert =
       "INSERT INTO nominations (id, workflow_id, workflow_version, category, level, year, jurisdiction, jpath, office,"
       " office_level, owner, state, version, name, summary, notice_id, document_no, named_at, parent_id, created_at,"
-      " updated_at, snapshot, fts_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " updated_at, fts_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
       " ON CONFLICT(id) DO UPDATE SET office = excluded.office, office_level = excluded.office_level,"
       " state = excluded.state, version = excluded.version, name = excluded.name, summary = excluded.summary,"
       " notice_id = excluded.notice_id, document_no = excluded.document_no, named_at = excluded.named_at,"
-      " updated_at = excluded.updated_at, snapshot = excluded.snapshot, fts_key = excluded.fts_key";
+      " updated_at = excluded.updated_at, fts_key = excluded.fts_key";
   sql::Stmt s(db_, kUpsert);
   s.bind(1, n.id).bind(2, n.workflow_id).bind(3, n.workflow_version).bind(4, n.category).bind(5, n.level).bind(6, n.year);
   s.bind(7, n.jurisdiction).bind(8, jurisdiction_path(catalog_.tree(), n.jurisdiction)).bind(9, n.office).bind(10, n.office_level);
   s.bind(11, n.owner).bind(12, n.state).bind(13, n.version).bind(14, name).bind(15, n.summary);
   s.bind(16, opt(n.notice_id)).bind(17, opt(n.document_no));
   if (n.named_at) s.bind(18, n.named_at); else s.bind_null(18);
-  s.bind(19, opt(n.parent_id)).bind(20, n.created_at).bind(21, n.updated_at).bind_blob(22, snapshot_bytes(n));
-  s.bind(23, *fts_key);
+  s.bind(19, opt(n.parent_id)).bind(20, n.created_at).bind(21, n.updated_at).bind(22, *fts_key);
   s.run();
 }
 
@@ -157,7 +160,7 @@ void Projector::apply_quota(const bj::value& v) {
 }
 
 void Projector::clear(sql::Db& db) {
-  for (const char* t : {"nominations", "nominations_fts", "notices", "decisions", "objections", "timers", "users",
+  for (const char* t : {"nominations", "nomination_snapshots", "nominations_fts", "notices", "decisions", "objections", "timers", "users",
                         "user_roles", "quotas"}) {
     db.exec(std::string("DELETE FROM ") + t);
   }

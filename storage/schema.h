@@ -10,7 +10,7 @@
 
 namespace laurel::storage {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;  // the number of migrations (checked in schema.cpp)
 
 // Applies the missing migrations. Returns the version found before, or an error (newer database,
 // not a Laurel database).

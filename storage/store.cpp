@@ -65,6 +65,9 @@ std::string grant_jurisdiction(const engine::Actor& actor, const std::string& ro
   return "";
 }
 
+// A nomination's snapshot (cereal binary of engine::Nomination), for a query that appends its WHERE.
+#define LAUREL_SNAPSHOT_SELECT "SELECT s.snapshot FROM nominations JOIN nomination_snapshots s ON s.k = nominations.fts_key"
+
 bool is_store_failure(const std::exception& e) { return dynamic_cast<const sql::SqliteError*>(&e) != nullptr; }
 
 }  // namespace
@@ -155,9 +158,15 @@ struct Store::Impl {
   std::condition_variable cp_cv;
   bool cp_wanted = false, cp_stopping = false;
   std::atomic<int> cp_copied{0};  // frames the checkpointer's last checkpoint copied (this WAL)
+  int wal_frames_seen = 0;        // the WAL's length after the last commit (writer thread only)
+  std::atomic<std::uint64_t> wal_pages{0}, wal_restarts{0};
 
   static int on_wal(void* self, sqlite3* db, const char* name, int frames) {
     auto* impl = static_cast<Impl*>(self);
+    const bool restarted = frames < impl->wal_frames_seen;
+    impl->wal_pages += static_cast<std::uint64_t>(restarted ? frames : frames - impl->wal_frames_seen);
+    if (restarted) impl->wal_restarts += 1;
+    impl->wal_frames_seen = frames;
     if (frames < kWalCheckpointFrames) return SQLITE_OK;
     if (frames >= kWalHardLimit || impl->cp_copied.load() >= frames - kWalTailFrames) {
       impl->cp_copied.store(0);  // the WAL starts over with the next transaction
@@ -246,7 +255,7 @@ class Batch {
 
   std::optional<Nomination> load(const std::string& id) {
     if (auto it = overlay_.find(id); it != overlay_.end()) return it->second;
-    sql::Stmt s(db_, "SELECT snapshot FROM nominations WHERE id = ?");
+    sql::Stmt s(db_, LAUREL_SNAPSHOT_SELECT " WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return from_snapshot(s.blob_view(0));
@@ -485,11 +494,6 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
   }
 
   Nomination after = before.value_or(Nomination{});
-  if (req.command.action == "attach") {
-    const auto& a = req.command.attachment;
-    sql::Stmt s(db, "INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)");
-    s.bind(1, a.sha256).bind(2, a.size).bind(3, a.content_type).bind(4, req.now).run();
-  }
   std::string contact_commitment;
   if (!req.contact.empty()) contact_commitment = commit_personal(db, req.contact);
   std::vector<engine::Event> masked;
@@ -792,7 +796,7 @@ void replay_record(sql::Db& db, Projector& projector, const engine::Catalog& cat
       if (auto it = state.find(e.nomination_id); it != state.end()) {
         before = std::move(it->second);
       } else {
-        sql::Stmt s(db, "SELECT snapshot FROM nominations WHERE id = ?");
+        sql::Stmt s(db, LAUREL_SNAPSHOT_SELECT " WHERE id = ?");
         s.bind(1, e.nomination_id);
         if (s.step()) before = from_snapshot(s.blob_view(0));
       }
@@ -1069,7 +1073,7 @@ std::size_t Store::fire_due_timers(Time now) {
 
 std::optional<Nomination> Store::nomination(const std::string& id) {
   auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT snapshot FROM nominations WHERE id = ?");
+  sql::Stmt s(*db, LAUREL_SNAPSHOT_SELECT " WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return from_snapshot(s.blob_view(0));
@@ -1077,7 +1081,7 @@ std::optional<Nomination> Store::nomination(const std::string& id) {
 
 std::optional<Nomination> Store::nomination_unless(const std::string& id, std::int64_t known_version) {
   auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT version, snapshot FROM nominations WHERE id = ?");
+  sql::Stmt s(*db, "SELECT nominations.version, s.snapshot FROM nominations JOIN nomination_snapshots s ON s.k = nominations.fts_key WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   if (s.i64(0) == known_version) {
@@ -1143,7 +1147,7 @@ ListPage Store::list(const ListQuery& q, const engine::Actor& viewer) {
   }
   int per_page = std::clamp(q.per_page, 1, 200);
   int pg = std::max(q.page, 1);
-  sql::Stmt s(*db, "SELECT snapshot FROM nominations WHERE " + where + " ORDER BY updated_at DESC, id LIMIT ? OFFSET ?");
+  sql::Stmt s(*db, LAUREL_SNAPSHOT_SELECT " WHERE " + where + " ORDER BY updated_at DESC, id LIMIT ? OFFSET ?");
   int i = 1;
   for (const auto& a : args) s.bind(i++, a);
   s.bind(i, per_page);
@@ -1190,7 +1194,7 @@ std::int64_t Store::log_size() { return impl_->tree->size(); }
 
 namespace {
 std::vector<Nomination> nominations_where(sql::Db& db, const char* column, const std::string& value) {
-  sql::Stmt s(db, std::string("SELECT snapshot FROM nominations WHERE ") + column + " = ? ORDER BY id");
+  sql::Stmt s(db, std::string(LAUREL_SNAPSHOT_SELECT " WHERE ") + column + " = ? ORDER BY id");
   s.bind(1, value);
   std::vector<Nomination> out;
   while (s.step()) out.push_back(from_snapshot(s.blob_view(0)));
@@ -1715,7 +1719,7 @@ bool Store::ping() {
 
 Store::Counters Store::counters() const {
   Counters c{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
-             impl_->last_batch.load(), {}};
+             impl_->last_batch.load(), impl_->wal_pages.load(), impl_->wal_restarts.load(), {}};
   for (std::size_t i = 0; i < c.commit_buckets.size(); ++i) c.commit_buckets[i] = impl_->commit_buckets[i].load();
   return c;
 }

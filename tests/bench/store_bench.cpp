@@ -276,8 +276,9 @@ int main(int argc, char** argv) {
     std::printf("   each count twice, alternating: with the Merkle tree and signed checkpoints (as in service), then without\n"
                 "   (Options::audit_tree = false: no leaf or node hashes, no node rows, no checkpoint per batch)\n");
     if (plain_fts) std::printf("   DIAGNOSTIC: the full-text table is a plain table here\n");
-    std::printf("%10s %8s %7s %7s %9s %6s %9s %6s %5s | %11s %6s | %12s\n", "submitters", "cmds/s", "p50 ms", "p99 ms", "commits/s",
-                "K", "batch ms", "busy%", "rec B", "raw K rows/s", "store%", "raw K=subm.");
+    std::printf("   pages/cmd: WAL pages the commits wrote per command\n");
+    std::printf("%10s %8s %7s %7s %9s %6s %9s %6s %5s %9s | %11s %6s | %12s\n", "submitters", "cmds/s", "p50 ms", "p99 ms", "commits/s",
+                "K", "batch ms", "busy%", "rec B", "pages/cmd", "raw K rows/s", "store%", "raw K=subm.");
     for (int submitters : levels) {
       double with_tree = 0;
       for (const bool tree : {true, false}) {
@@ -302,6 +303,7 @@ int main(int argc, char** argv) {
         const double batch = batches > 0 ? static_cast<double>(c1.commands - c0.commands) / batches : 0;
         const double batch_ms = batches > 0 ? static_cast<double>(c1.commit_micros - c0.commit_micros) / batches / 1000 : 0;
         const double busy = static_cast<double>(c1.commit_micros - c0.commit_micros) / 1e6 / run.seconds;
+        const double pages = c1.commands > c0.commands ? static_cast<double>(c1.wal_pages - c0.wal_pages) / static_cast<double>(c1.commands - c0.commands) : 0;
         auto sample = peek.records_from(log0, 20000);
         double bytes = 0;
         for (const auto& r : sample) bytes += static_cast<double>(r.size());
@@ -309,9 +311,9 @@ int main(int argc, char** argv) {
         const double rate = static_cast<double>(run.latencies_us.size()) / run.seconds;
         store.reset();
         if (!tree) {
-          std::printf("%10s %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f | without the tree: the tree costs %.1f%% of commands/s\n",
+          std::printf("%10s %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f %9.2f | without the tree: the tree costs %.1f%% of commands/s\n",
                       "(no tree)", rate, percentile_ms(run.latencies_us, 0.50), percentile_ms(run.latencies_us, 0.99), batches / run.seconds,
-                      batch, batch_ms, 100 * busy, bytes, rate > 0 ? 100 * (rate - with_tree) / rate : 0.0);
+                      batch, batch_ms, 100 * busy, bytes, pages, rate > 0 ? 100 * (rate - with_tree) / rate : 0.0);
           std::fflush(stdout);
           fs::remove_all(sub);
           continue;
@@ -321,9 +323,9 @@ int main(int argc, char** argv) {
         const double raw = raw_inserts(sub / "raw.db", sample, k, seconds);
         // The ceiling for this many waiting submitters: every commit carrying one command from each.
         const double ceiling = submitters == k ? raw : raw_inserts(sub / "raw.db", sample, submitters, seconds);
-        std::printf("%10d %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f | %12.0f %5.1f%% | %12.0f%s\n", submitters, rate,
+        std::printf("%10d %8.0f %7.2f %7.2f %9.0f %6.1f %9.2f %5.0f%% %5.0f %9.2f | %12.0f %5.1f%% | %12.0f%s\n", submitters, rate,
                     percentile_ms(run.latencies_us, 0.50), percentile_ms(run.latencies_us, 0.99), batches / run.seconds, batch, batch_ms,
-                    100 * busy, bytes, raw, 100 * rate / raw, ceiling, run.failed ? "  (some commands failed!)" : "");
+                    100 * busy, bytes, pages, raw, 100 * rate / raw, ceiling, run.failed ? "  (some commands failed!)" : "");
         std::fflush(stdout);
         fs::remove_all(sub);
       }

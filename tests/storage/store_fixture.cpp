@@ -137,7 +137,7 @@ std::string dump_projections(const std::string& db_path) {
   sqlite3* db = nullptr;
   sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::ostringstream out;
-  for (const char* q : {"SELECT * FROM nominations ORDER BY id", "SELECT id, name, summary FROM nominations_fts ORDER BY id",
+  for (const char* q : {"SELECT nominations.*, s.snapshot FROM nominations LEFT JOIN nomination_snapshots s ON s.k = nominations.fts_key ORDER BY id", "SELECT id, name, summary FROM nominations_fts ORDER BY id",
                         "SELECT * FROM notices ORDER BY id", "SELECT * FROM decisions ORDER BY document_no",
                         "SELECT * FROM objections ORDER BY id", "SELECT * FROM timers ORDER BY nomination_id",
                         "SELECT * FROM users ORDER BY username", "SELECT * FROM user_roles ORDER BY 1, 2, 3",

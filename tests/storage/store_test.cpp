@@ -442,11 +442,17 @@ TEST_F(StoreTest, SearchFollowsEditsAndSurvivesTheMigrationFromSchema1) {
   EXPECT_EQ(search_total(*store, "邻里互帮", viewer), 1);
 
   // Put the database back into schema 1's shape (full-text rows keyed by the unindexed id, no
-  // fts_key, no retired_size, no verification codes), as a database written by the previous release is; opening it migrates it.
+  // fts_key, no retired_size, no verification codes, snapshots in the nominations rows, an attachments table), as a
+  // database written by the previous release is; opening it migrates it.
   store.reset();
   {
     sql::Db db(options().db_path, sql::Db::Mode::read_write);
-    db.exec("ALTER TABLE nominations DROP COLUMN fts_key; DROP TABLE nominations_fts;"
+    db.exec("ALTER TABLE nominations ADD COLUMN snapshot BLOB;"
+            "UPDATE nominations SET snapshot = (SELECT snapshot FROM nomination_snapshots WHERE k = nominations.fts_key);"
+            "DROP TABLE nomination_snapshots;"
+            "CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content_type TEXT NOT NULL,"
+            " created_at INTEGER NOT NULL) WITHOUT ROWID;"
+            "ALTER TABLE nominations DROP COLUMN fts_key; DROP TABLE nominations_fts;"
             "ALTER TABLE signing_keys DROP COLUMN retired_size; DROP TABLE verification_codes;"
             "CREATE VIRTUAL TABLE nominations_fts USING fts5(id UNINDEXED, name, summary, tokenize = 'trigram');"
             "INSERT INTO nominations_fts (id, name, summary) SELECT id, name, summary FROM nominations;"
