@@ -12,11 +12,17 @@ namespace bj = boost::json;
 
 namespace {
 
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
 bool write_string(std::string_view s, std::string& out) {
   if (!engine::is_valid_utf8(s)) return false;
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!needs_escape(c)) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -25,17 +31,15 @@ bool write_string(std::string_view s, std::string& out) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
+      default: {
+        static const char* hex = "0123456789abcdef";
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
   return true;
 }
@@ -86,7 +90,7 @@ bool write(const bj::value& v, std::string& out, std::string& error) {
 
 std::expected<std::string, std::string> canonical_json(const bj::value& v) {
   std::string out, error;
-  out.reserve(512);
+  out.reserve(1024);  // a command's record is ~850 bytes
   if (!write(v, out, error)) return std::unexpected(error);
   return out;
 }

@@ -9,7 +9,9 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/administration.h"
 #include "storage/audit_proofs.h"
@@ -133,6 +135,12 @@ struct Store::Impl {
   bool stopping = false;
   std::thread thread;
 
+  // The latest committed state of the nominations commands touched recently (writer thread only),
+  // so that a command does not read and decode its nomination's snapshot again. Filled only after
+  // a commit, so it never holds what a rolled-back batch wrote.
+  static constexpr std::size_t kCommittedMax = 8192;
+  std::unordered_map<std::string, Nomination> committed;
+
   std::atomic<Time> next_due{kNoDue};
   std::atomic<std::uint64_t> auth_generation{0};
   std::atomic<std::uint64_t> batches{0}, commands{0}, failures{0}, commit_micros{0}, last_batch{0};
@@ -255,12 +263,31 @@ class Batch {
 
   std::optional<Nomination> load(const std::string& id) {
     if (auto it = overlay_.find(id); it != overlay_.end()) return it->second;
+    if (!bypass_committed_) {
+      if (auto it = impl_.committed.find(id); it != impl_.committed.end()) return it->second;
+    }
     sql::Stmt s(db_, LAUREL_SNAPSHOT_SELECT " WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return from_snapshot(s.blob_view(0));
   }
-  void store(const Nomination& n) { overlay_[n.id] = n; }
+  void store(const Nomination& n) {
+    overlay_[n.id] = n;
+    touched_.insert(n.id);
+  }
+  // After the commit: what the batch wrote becomes the writer's view of the committed state.
+  void publish() {
+    auto& committed = impl_.committed;
+    if (committed.size() + overlay_.size() > Store::Impl::kCommittedMax) committed.clear();
+    for (const auto& id : touched_) {
+      auto it = overlay_.find(id);
+      if (it == overlay_.end()) {
+        committed.erase(id);  // written, then dropped by undo_group: its state is SQL's
+      } else {
+        committed.insert_or_assign(id, std::move(it->second));
+      }
+    }
+  }
 
   // All or nothing for a group of commands inside the batch (a batch action, an import): the SQL
   // savepoint, the tree's mark and the loaded nominations move together.
@@ -273,7 +300,10 @@ class Batch {
     db_.run("ROLLBACK TO command_group");
     db_.run("RELEASE command_group");
     impl_.tree->rollback_to_mark();
+    // The group's writes are gone, and so is the memory of this batch's earlier ones: from now on
+    // the transaction's own rows are the truth (the committed cache is older than they are).
     overlay_.clear();
+    bypass_committed_ = true;
   }
 
   std::string next_sequence(const std::string& name, const char* prefix, int width) {
@@ -308,6 +338,8 @@ class Batch {
   sql::Db& db_;
   Projector projector_;
   std::map<std::string, Nomination> overlay_;
+  std::set<std::string> touched_;  // every nomination stored in this batch
+  bool bypass_committed_ = false;
 };
 
 void Store::Impl::refresh_next_due() {
@@ -349,6 +381,11 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
     BumpAuth bump{auth_generation, auth};
     t.commit();
     tree->committed();
+    try {
+      b.publish();
+    } catch (const std::exception&) {
+      committed.clear();  // the commit stands; the cache is only a shortcut
+    }
   } catch (const std::exception& e) {
     tree->rolled_back();
     failures += 1;

@@ -23,6 +23,16 @@ bool reference(std::string_view s) { return parse_canonical_json(s).has_value();
 
 void expect_agree(std::string_view s) { EXPECT_EQ(is_canonical_json(s), reference(s)) << "input (" << s.size() << " bytes): " << s; }
 
+// The writer's escapes, byte for byte (AUDIT_FORMAT.md): the short forms, \u00XX for the other
+// control characters, everything else (multi-byte UTF-8 included) as it is, runs copied whole.
+TEST(CanonicalJson, StringsAreEscapedExactlyAsTheFormatSays) {
+  EXPECT_EQ(*canonical_json(bj::value("plain 民族团结 text")), "\"plain 民族团结 text\"");
+  EXPECT_EQ(*canonical_json(bj::value("\"a\\b\b\f\n\r\t\x01\x1f/\x7f")), "\"\\\"a\\\\b\\b\\f\\n\\r\\t\\u0001\\u001f/\x7f\"");
+  EXPECT_EQ(*canonical_json(bj::value("\n")), "\"\\n\"");
+  EXPECT_EQ(*canonical_json(bj::value("end\"")), "\"end\\\"\"");
+  EXPECT_FALSE(canonical_json(bj::value("\xff")).has_value());
+}
+
 TEST(CanonicalJsonScan, EdgeCasesOfEachRule) {
   const std::vector<std::string> cases = {"",
                                           " ",

@@ -315,6 +315,66 @@ TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
   EXPECT_GT(store->log_size(), kThreads * kPerThread);
 }
 
+// The writer remembers the nominations it committed, to spare a read; a refused batch action undoes
+// its group, and with it whatever an earlier command of the same group commit had written to the
+// same nomination in the writer's memory. Each round queues an edit of X behind other work so that
+// it and a refused batch edit of X and Y (Y's version wrong) share one group commit; X must
+// then read as the edit left it: each next edit, sent with the version just read, is accepted.
+TEST_F(StoreTest, ARefusedBatchInTheSameGroupCommitLeavesTheWritersMemoryTrue) {
+  const std::string x = create_nomination(), y = create_nomination();
+  auto edit = [&](const std::string& id, int round, std::int64_t version) {
+    CommandRequest req;
+    req.caller = as("unit");
+    req.nomination_id = id;
+    req.command.action = "edit";
+    req.command.summary = "第" + std::to_string(round) + "次修改的事迹";
+    req.command.expected_version = version;
+    req.now = now;
+    return req;
+  };
+  std::int64_t version = store->nomination(x)->version;
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::future<CommandResult>> ahead;
+    for (int i = 0; i < 8; ++i) {
+      CommandRequest create;
+      create.caller = as("unit");
+      create.command.action = "create";
+      create.command.category = "family";
+      create.command.level = "county";
+      create.command.year = 2018;
+      create.command.jurisdiction = kShuangta;
+      create.command.nominee = std::map<std::string, std::string>{{"name", "排队的家庭"}, {"ethnic_groups", "回族、汉族"}, {"members", "5"},
+                                                                   {"address", "双塔乡月牙墩村3组"}, {"contact_phone", "13993700001"}};
+      create.command.summary = "排在前面的工作。";
+      create.now = now;
+      ahead.push_back(store->submit(std::move(create)));
+    }
+    auto first = store->submit(edit(x, round, version));
+    BatchRequest batch;
+    batch.caller = as("unit");
+    batch.command.action = "edit";
+    batch.command.summary = "批量修改";
+    batch.items = {{x, version + 1}, {y, 999}};  // y has no such version: the whole batch is refused
+    batch.now = now;
+    auto refused = store->execute_batch(batch);
+    EXPECT_FALSE(refused.accepted);
+    auto r = first.get();
+    ASSERT_EQ(r.status, CommandResult::Status::accepted) << "round " << round << ": " << (r.rejection ? r.rejection->detail : r.error);
+    for (auto& f : ahead) {
+      auto a = f.get();
+      EXPECT_EQ(a.status, CommandResult::Status::accepted) << (a.rejection ? a.rejection->detail : a.error);
+    }
+    version = r.nomination->version;
+    auto read = store->nomination(x);
+    EXPECT_EQ(read->version, version);
+    EXPECT_EQ(read->summary, "第" + std::to_string(round) + "次修改的事迹");
+  }
+  std::string live = dump_projections(options().db_path);
+  store.reset();
+  ASSERT_TRUE(Store::rebuild(options(), engine::testing::shipped_catalog()));
+  EXPECT_EQ(live, dump_projections(options().db_path));
+}
+
 TEST_F(StoreTest, TheAuditLogRefusesUpdatesAndDeletes) {
   store.reset();
   sql::Db db(options().db_path, sql::Db::Mode::read_write);
