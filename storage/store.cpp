@@ -586,7 +586,7 @@ static CommandResult run_command(Batch& b, CommandRequest& req, const std::strin
   r.new_value = std::move(nv);
   result.audit_index = b.append(r);
   result.status = CommandResult::Status::accepted;
-  result.nomination = after;
+  result.nomination = std::move(after);
   return result;
 }
 
