@@ -154,12 +154,12 @@ struct Store::Impl {
   // checkpointer past kWalCheckpointFrames. A checkpoint that runs beside a writer can never copy
   // the frames of the transaction in progress, and SQLite starts the WAL over from its beginning
   // only when a write transaction begins with every frame already copied; so once the checkpointer
-  // has copied all but the last kWalTailFrames, the writer copies that short tail itself between
-  // two transactions, and the next one restarts the WAL. Without that the WAL grows for as long as
-  // the writes go on. Past kWalHardLimit frames (a checkpointer that cannot keep up) the writer
+  // has copied all but the last kWalTailFrames (a few batches' worth), the writer copies that short
+  // tail itself between two transactions, and the next one restarts the WAL. Without that the WAL
+  // grows for as long as the writes go on. Past kWalHardLimit frames (a checkpointer that cannot keep up) the writer
   // checkpoints everything itself.
   static constexpr int kWalCheckpointFrames = 2000;
-  static constexpr int kWalTailFrames = 1500;
+  static constexpr int kWalTailFrames = 400;
   static constexpr int kWalHardLimit = 50000;
   std::thread checkpointer;
   std::mutex cp_mu;

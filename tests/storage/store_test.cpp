@@ -313,6 +313,9 @@ TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
   // kWalCheckpointFrames + kWalTailFrames + a batch of frames, at 4 KiB a page: well under 32 MiB.
   EXPECT_LT(longest.load(), 32u << 20) << "the WAL grew to " << (longest.load() >> 20) << " MiB";
   EXPECT_GT(store->log_size(), kThreads * kPerThread);
+  const auto c = store->counters();
+  EXPECT_GT(c.wal_restarts, 3u) << c.wal_pages << " pages written";
+  EXPECT_GT(c.wal_pages, 20000u);
 }
 
 // The writer remembers the nominations it committed, to spare a read; a refused batch action undoes
