@@ -106,7 +106,8 @@ void Projector::write_nomination(const engine::Nomination& n) {
     up.bind(1, name).bind(2, n.summary).bind(3, *fts_key).run();
   }
   {
-    sql::Stmt snap(db_, "INSERT INTO nomination_snapshots (k, snapshot) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET snapshot = excluded.snapshot");
+    sql::Stmt snap(db_, "INSERT INTO nomination_snapshots (k, snapshot) VALUES (?, ?)"
+                        " ON CONFLICT(k) DO UPDATE SET snapshot = excluded.snapshot");
     snap.bind(1, *fts_key).bind_blob(2, snapshot_bytes(n)).run();
   }
   if (exists && !keys_changed && !text_changed) {
@@ -196,8 +197,8 @@ void Projector::apply_quota(const bj::value& v) {
 }
 
 void Projector::clear(sql::Db& db) {
-  for (const char* t : {"nominations", "nomination_snapshots", "nominations_fts", "notices", "decisions", "objections", "timers", "users",
-                        "user_roles", "quotas"}) {
+  for (const char* t : {"nominations", "nomination_snapshots", "nominations_fts", "notices", "decisions", "objections", "timers",
+                        "users", "user_roles", "quotas"}) {
     db.exec(std::string("DELETE FROM ") + t);
   }
 }

@@ -156,8 +156,8 @@ struct Store::Impl {
   // only when a write transaction begins with every frame already copied; so once the checkpointer
   // has copied all but the last kWalTailFrames (a few batches' worth), the writer copies that short
   // tail itself between two transactions, and the next one restarts the WAL. Without that the WAL
-  // grows for as long as the writes go on. Past kWalHardLimit frames (a checkpointer that cannot keep up) the writer
-  // checkpoints everything itself.
+  // grows for as long as the writes go on. Past kWalHardLimit frames (a checkpointer that cannot
+  // keep up) the writer checkpoints everything itself.
   static constexpr int kWalCheckpointFrames = 2000;
   static constexpr int kWalTailFrames = 400;
   static constexpr int kWalHardLimit = 50000;
