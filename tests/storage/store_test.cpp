@@ -339,18 +339,7 @@ TEST_F(StoreTest, ARefusedBatchInTheSameGroupCommitLeavesTheWritersMemoryTrue) {
   for (int round = 0; round < 30; ++round) {
     std::vector<std::future<CommandResult>> ahead;
     for (int i = 0; i < 8; ++i) {
-      CommandRequest create;
-      create.caller = as("unit");
-      create.command.action = "create";
-      create.command.category = "family";
-      create.command.level = "county";
-      create.command.year = 2018;
-      create.command.jurisdiction = kShuangta;
-      create.command.nominee = std::map<std::string, std::string>{{"name", "排队的家庭"}, {"ethnic_groups", "回族、汉族"}, {"members", "5"},
-                                                                   {"address", "双塔乡月牙墩村3组"}, {"contact_phone", "13993700001"}};
-      create.command.summary = "排在前面的工作。";
-      create.now = now;
-      ahead.push_back(store->submit(std::move(create)));
+      ahead.push_back(store->submit(*journey_step(store->catalog(), 0, "", 0, now, static_cast<std::uint64_t>(round * 8 + i))));
     }
     auto first = store->submit(edit(x, round, version));
     BatchRequest batch;
