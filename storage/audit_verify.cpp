@@ -1,6 +1,7 @@
 #include "storage/audit_verify.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -29,7 +30,8 @@ using merkle::Hash;
 // The records are read and hashed in chunks of consecutive indexes, each on a worker with its own
 // connection: large enough that handing one over costs nothing next to hashing it. A power of two,
 // so that a chunk holds whole subtrees.
-constexpr std::int64_t kChunkRecords = 4096;
+constexpr std::uint32_t kChunkLevels = 12;
+constexpr std::int64_t kChunkRecords = std::int64_t{1} << kChunkLevels;
 constexpr std::size_t kSignatureBatch = 64;
 // Records beyond the last checkpoint read in chunks before the rest comes as one (an index made
 // huge by tampering must not make billions of empty ranges).
@@ -137,6 +139,11 @@ class Workers {
 // indexes, leaf hashes and the first record that is not canonical.
 struct Chunk {
   std::int64_t from = 0, to = 0;
+  bool check_nodes = false;  // the worker also compares the stored nodes inside the chunk (schema 5 on)
+  // Then: the stored nodes at positions [nodes_from, nodes_to) are exactly the ones recomputed, the
+  // complete subtrees inside the chunk (levels up to kChunkLevels).
+  bool nodes_match = false;
+  std::int64_t nodes_from = 0, nodes_to = 0;
   std::vector<std::int64_t> idx;
   std::vector<Hash> leaves;
   std::ptrdiff_t first_not_canonical = -1;
@@ -156,6 +163,7 @@ struct Chunk {
     not_canonical.clear();
     rotations.clear();
     inner_levels = 0;
+    nodes_match = false;
   }
 };
 
@@ -204,6 +212,44 @@ void hash_subtrees(Chunk& chunk) {
   }
 }
 
+// Compares the stored nodes of the complete subtrees inside a chunk that starts at a multiple of
+// kChunkRecords and has no gap with the recomputed ones, on the worker: when every one is there
+// and equal, the main thread need not read them (anything else it reads and reports itself).
+void match_nodes(Chunk& chunk, sql::Db& db) {
+  const std::size_t n = chunk.size();
+  if (n == 0 || n > static_cast<std::size_t>(kChunkRecords) || chunk.idx.front() < 0 || chunk.idx.front() % kChunkRecords != 0 ||
+      chunk.idx.back() - chunk.idx.front() != static_cast<std::int64_t>(n) - 1) {
+    return;
+  }
+  const auto first = static_cast<std::uint64_t>(chunk.idx.front());
+  const auto from = static_cast<std::int64_t>(*merkle::postorder_position(0, first));
+  const auto count = static_cast<std::int64_t>(2 * n - static_cast<std::size_t>(std::popcount(n)));
+  sql::Stmt rows(db, "SELECT pos, level, idx, hash FROM merkle_nodes WHERE pos >= ? AND pos < ? ORDER BY pos");
+  rows.bind(1, from).bind(2, from + count);
+  // The nodes in post-order: after leaf j, the subtrees that it completes, lowest first.
+  std::int64_t position = from;
+  auto next_is = [&](std::uint32_t level, std::uint64_t index, const Hash& hash) {
+    if (!rows.step() || rows.i64(0) != position || rows.i64(1) != static_cast<std::int64_t>(level) ||
+        rows.i64(2) != static_cast<std::int64_t>(index)) {
+      return false;
+    }
+    const auto blob = rows.blob_view(3);
+    ++position;
+    return blob.size() == hash.size() && std::equal(blob.begin(), blob.end(), hash.begin());
+  };
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!next_is(0, first + j, chunk.leaves[j])) return;
+    for (std::uint32_t level = 1; level <= chunk.inner_levels && ((j + 1) & ((std::size_t{1} << level) - 1)) == 0; ++level) {
+      const std::uint64_t index = ((first + j + 1) >> level) - 1;
+      if (!next_is(level, index, chunk.inner[level - 1][index - chunk.inner_first[level - 1]])) return;
+    }
+  }
+  if (position != from + count || rows.step()) return;
+  chunk.nodes_match = true;
+  chunk.nodes_from = from;
+  chunk.nodes_to = from + count;
+}
+
 // Reads the chunk's rows and hashes them straight from SQLite's pages (no copy), on `db`: the
 // connection of the thread running it.
 void read_chunk(Chunk& chunk, sql::Db& db) {
@@ -223,6 +269,7 @@ void read_chunk(Chunk& chunk, sql::Db& db) {
     if (auto retired = retired_by_record(record)) chunk.rotations.emplace_back(i, std::move(*retired));
   }
   hash_subtrees(chunk);
+  if (chunk.check_nodes) match_nodes(chunk, db);
 }
 
 // What tells two read transactions apart: every commit appends records or checkpoints, so two
@@ -255,11 +302,21 @@ std::optional<Located> check_signatures(const KeyRing& ring, std::vector<Pending
 // backup, opened read-only) has no position column: its nodes are sorted by the computed one.
 class NodeCursor {
  public:
-  explicit NodeCursor(sql::Db& db) : stmt_(db, select(db)) { advance(); }
-  static const char* select(sql::Db& db) {
-    if (schema_version(db) >= kNodesByPositionSchema) return "SELECT pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
+  explicit NodeCursor(sql::Db& db) : by_position_(schema_version(db) >= kNodesByPositionSchema), stmt_(db, select(db, by_position_)) {
+    seek(std::numeric_limits<std::int64_t>::min());
+  }
+  static const char* select(sql::Db& db, bool by_position) {
+    if (by_position) return "SELECT pos, level, idx, hash FROM merkle_nodes WHERE pos >= ? ORDER BY pos";
     register_sql_functions(db);
     return "SELECT laurel_node_position(level, idx) AS pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
+  }
+  // Whether the table is keyed by position (schema 5 on): only then can the cursor skip ahead.
+  bool by_position() const { return by_position_; }
+  // To the first row at `position` or after (by_position() only; the start otherwise).
+  void seek(std::int64_t position) {
+    stmt_.reset();
+    if (by_position_) stmt_.bind(1, position);
+    advance();
   }
   bool has_row() const { return has_row_; }
   std::int64_t position() const { return position_; }
@@ -282,6 +339,7 @@ class NodeCursor {
   }
 
  private:
+  bool by_position_;
   sql::Stmt stmt_;
   bool has_row_ = false;
   std::int64_t position_ = 0, level_ = 0, index_ = 0;
@@ -506,6 +564,7 @@ void DatabaseVerification::stream(sql::Db& db) {
     }
     chunk->from = next == 0 ? kLowest : next * kChunkRecords;
     chunk->to = next < bounded ? (next + 1) * kChunkRecords : kHighest;
+    chunk->check_nodes = nodes_->by_position();
     ++next;
     return chunk;
   };
@@ -542,6 +601,10 @@ void DatabaseVerification::stream(sql::Db& db) {
 
 void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
   const ChunkNodes known(chunk);
+  // The nodes inside the chunk matched on the worker, and the stored ones before them here: skip
+  // them (those over more than the chunk, completed by its last record, are still read here).
+  const bool matched = chunk.nodes_match && nodes_->has_row() && nodes_->position() == chunk.nodes_from;
+  if (matched) nodes_->seek(chunk.nodes_to);
   for (std::size_t i = 0; i < chunk.size() && !stopped(); ++i) {
     const std::int64_t expected = static_cast<std::int64_t>(tree_.size());
     const std::int64_t index = chunk.idx[i];
@@ -561,6 +624,7 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
     }
     ++records_;
     for (const auto& node : tree_.append(chunk.leaves[i], known)) {
+      if (matched && node.level <= kChunkLevels) continue;
       if (!expect_node(db, node)) return;
     }
     if (chunk.first_not_canonical == static_cast<std::ptrdiff_t>(i)) {
