@@ -68,7 +68,7 @@ std::vector<std::string> base64_hashes(const Proof& proof);
 // stored node never changes, so an older snapshot gives the same proof).
 class AuditReader {
  public:
-  static constexpr std::chrono::milliseconds kSnapshotHeld{2};
+  static constexpr std::chrono::milliseconds kSnapshotHeld{20};
   // `snapshot_held`: how long proofs may share one read transaction (a test's own, else the default).
   static std::expected<std::unique_ptr<AuditReader>, std::string> open(const std::string& db_path,
                                                                        std::chrono::milliseconds snapshot_held = kSnapshotHeld);
