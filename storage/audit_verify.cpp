@@ -262,10 +262,17 @@ void read_chunk(Chunk& chunk, sql::Db& db) {
     const auto blob = rows.blob_view(1);
     const std::string_view record(reinterpret_cast<const char*>(blob.data()), blob.size());
     chunk.leaves.push_back(merkle::leaf_hash(record));
-    if (chunk.first_not_canonical < 0 && !is_canonical_json(record)) {
-      chunk.first_not_canonical = static_cast<std::ptrdiff_t>(i);
-      chunk.not_canonical.assign(record);
+    // A rotation record has the string "rotate_key" (its action): only a record with a string
+    // ending so is parsed to see whether it is one.
+    bool rotation = false;
+    if (!is_canonical_json(record, "rotate_key", rotation)) {
+      if (chunk.first_not_canonical < 0) {
+        chunk.first_not_canonical = static_cast<std::ptrdiff_t>(i);
+        chunk.not_canonical.assign(record);
+      }
+      continue;  // not a rotation either: retired_by_record parses canonical JSON only
     }
+    if (!rotation) continue;
     if (auto retired = retired_by_record(record)) chunk.rotations.emplace_back(i, std::move(*retired));
   }
   hash_subtrees(chunk);
@@ -579,7 +586,7 @@ void DatabaseVerification::stream(sql::Db& db) {
   }
   std::deque<std::future<std::unique_ptr<Chunk>>> in_flight;
   while (!stopped()) {
-    while (next <= bounded && in_flight.size() < threads_ + 2) {
+    while (next <= bounded && in_flight.size() < 4 * (threads_ + 1)) {
       in_flight.push_back(workers_->submit([this, &db, c = take()]() mutable {
         // On a worker its own connection; on this thread (helping) the main one.
         read_chunk(*c, current_worker >= 0 ? *readers_[static_cast<std::size_t>(current_worker)] : db);
