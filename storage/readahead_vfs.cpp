@@ -47,6 +47,11 @@ struct File {
   std::uint64_t clock;
   int lock;  // the file lock held (SQLITE_LOCK_*): reads without one are not cached
   int fd;    // the main database file opened again, read-only, for mapping; -1 if not
+  // The whole file as it was at the first read in a transaction, mapped once (pages come in by
+  // the kernel's fault-around, sixteen at a time); reads beyond it go through the blocks.
+  char* whole;
+  std::size_t whole_length;
+  bool whole_tried;
 };
 
 sqlite3_vfs* real_vfs = nullptr;
@@ -61,6 +66,8 @@ void drop_blocks(File* f) {
 int x_close(sqlite3_file* f) {
   File* file = of(f);
   int rc = file->real->pMethods ? file->real->pMethods->xClose(file->real) : SQLITE_OK;
+  if (file->whole) munmap(file->whole, file->whole_length);
+  file->whole = nullptr;
   if (file->fd >= 0) ::close(file->fd);
   file->fd = -1;
   if (file->blocks) {
@@ -130,6 +137,21 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   // reads the header when it opens the connection, before any lock, and that read must not linger.
   if (!file->main_db || file->lock < SQLITE_LOCK_SHARED || offset + amount > start + kBlock) {
     return r->pMethods->xRead(r, out, amount, offset);
+  }
+  if (!file->whole_tried && file->fd >= 0) {
+    file->whole_tried = true;
+    sqlite3_int64 size = 0;
+    if (r->pMethods->xFileSize(r, &size) == SQLITE_OK && size > 0) {
+      void* m = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, file->fd, 0);
+      if (m != MAP_FAILED) {
+        file->whole = static_cast<char*>(m);
+        file->whole_length = static_cast<std::size_t>(size);
+      }
+    }
+  }
+  if (file->whole && static_cast<std::size_t>(offset + amount) <= file->whole_length) {
+    std::memcpy(out, file->whole + offset, static_cast<std::size_t>(amount));
+    return SQLITE_OK;
   }
   Block* block = nullptr;
   int rc = find_block(file, start, &block);
@@ -228,6 +250,9 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
   file->clock = 0;
   file->lock = SQLITE_LOCK_NONE;
   file->fd = file->main_db && name ? ::open(name, O_RDONLY | O_CLOEXEC) : -1;
+  file->whole = nullptr;
+  file->whole_length = 0;
+  file->whole_tried = false;
   int rc = real_vfs->xOpen(real_vfs, name, file->real, flags, out_flags);
   // SQLite calls xClose whenever pMethods is set, even after a failed open.
   if (file->real->pMethods) {
