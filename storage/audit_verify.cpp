@@ -522,7 +522,12 @@ Report DatabaseVerification::run() {
 void DatabaseVerification::open_readers(sql::Db& db, std::optional<sql::Transaction>& snapshot) {
   // SQLite (as Debian builds it) cannot hand one snapshot to another connection: the readers begin
   // right after the main one, and a commit in between (the marks differ) starts all of them again.
-  for (unsigned i = 0; i < threads_; ++i) readers_.push_back(open_for_scan(path_));
+  try {
+    for (unsigned i = 0; i < threads_; ++i) readers_.push_back(open_for_scan(path_));
+  } catch (const std::exception&) {
+    readers_.clear();  // the main connection reads alone
+    return;
+  }
   for (int attempt = 0; attempt < 8; ++attempt) {
     if (attempt > 0) {
       snapshot.reset();

@@ -367,6 +367,28 @@ TEST_F(AuditVerifyTest, FindingsBeyondTheFirstChunksAreNamedWithAnyNumberOfReade
     EXPECT_EQ(deleted.first_error->index, size + 4000);
     EXPECT_THAT(deleted.first_error->message, HasSubstr("records " + std::to_string(size + 4000) + ".." + std::to_string(size + 6999)));
 
+    // A stored node inside a later chunk altered, another removed: found by the main thread once the
+    // worker's comparison fails.
+    const std::int64_t over = (size + 5000) / 8;
+    auto node = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = ?");
+          s.bind(1, over).run();
+        },
+        threads);
+    ASSERT_TRUE(node.first_error);
+    EXPECT_EQ(node.first_error->kind, Problem::node_mismatch) << describe(node);
+    EXPECT_EQ(node.first_error->index, over * 8);
+    auto gone = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "DELETE FROM merkle_nodes WHERE level = 2 AND idx = ?");
+          s.bind(1, over * 2).run();
+        },
+        threads);
+    ASSERT_TRUE(gone.first_error);
+    EXPECT_EQ(gone.first_error->kind, Problem::node_missing) << describe(gone);
+    EXPECT_EQ(gone.first_error->index, over * 8);
+
     auto not_canonical = verify_variant([&](sql::Db& d) { set_record_bytes(d, size + 8999, R"({"n": 1})"); }, threads);
     ASSERT_TRUE(not_canonical.first_error);
     // Its leaf differs from the stored one, which is found first.
