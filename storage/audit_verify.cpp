@@ -33,6 +33,9 @@ using merkle::Hash;
 constexpr std::uint32_t kChunkLevels = 12;
 constexpr std::int64_t kChunkRecords = std::int64_t{1} << kChunkLevels;
 constexpr std::size_t kSignatureBatch = 64;
+// Chunks read ahead of the one the main thread waits for, at most (each holds its hashes only,
+// about 300 KB).
+constexpr std::size_t kMaxInFlight = 64;
 // Records beyond the last checkpoint read in chunks before the rest comes as one (an index made
 // huge by tampering must not make billions of empty ranges).
 constexpr std::int64_t kTailRecords = std::int64_t{1} << 20;
@@ -590,17 +593,22 @@ void DatabaseVerification::stream(sql::Db& db) {
     return;
   }
   std::deque<std::future<std::unique_ptr<Chunk>>> in_flight;
+  auto submit = [&] {
+    in_flight.push_back(workers_->submit([this, &db, c = take()]() mutable {
+      // On a worker its own connection; on this thread (helping) the main one.
+      read_chunk(*c, current_worker >= 0 ? *readers_[static_cast<std::size_t>(current_worker)] : db);
+      return std::move(c);
+    }));
+  };
   while (!stopped()) {
-    while (next <= bounded && in_flight.size() < 4 * (threads_ + 1)) {
-      in_flight.push_back(workers_->submit([this, &db, c = take()]() mutable {
-        // On a worker its own connection; on this thread (helping) the main one.
-        read_chunk(*c, current_worker >= 0 ? *readers_[static_cast<std::size_t>(current_worker)] : db);
-        return std::move(c);
-      }));
-    }
+    while (next <= bounded && in_flight.size() < 4 * (threads_ + 1)) submit();
     if (in_flight.empty()) break;
-    // While the oldest chunk is still being read, read a later one here rather than wait.
-    while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready && workers_->help()) {
+    // While the oldest chunk is still being read, read later ones here rather than wait: queued
+    // ones, else new ones (a worker descheduled by another process must not stall this thread).
+    while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      if (workers_->help()) continue;
+      if (next > bounded || in_flight.size() >= kMaxInFlight) break;
+      submit();
     }
     auto done = in_flight.front().get();
     in_flight.pop_front();
