@@ -193,7 +193,7 @@ std::vector<std::string> base64_hashes(const Proof& proof) {
 }
 
 std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const std::string& db_path,
-                                                                         std::chrono::milliseconds snapshot_held) {
+                                                                           std::chrono::milliseconds snapshot_held) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db_path, ec)) return std::unexpected("no database at " + db_path);
   try {
@@ -212,7 +212,9 @@ std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const
 
 AuditReader::AuditReader(std::unique_ptr<sql::Db> db, std::chrono::milliseconds snapshot_held)
     : snapshot_held_(snapshot_held),
-      db_(std::move(db)), statements_(std::make_unique<Statements>(*db_)), releaser_([this] { release_expired(); }) {}
+      db_(std::move(db)),
+      statements_(std::make_unique<Statements>(*db_)),
+      releaser_([this] { release_expired(); }) {}
 
 AuditReader::~AuditReader() {
   {

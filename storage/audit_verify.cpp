@@ -7,8 +7,8 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
-#include <limits>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
