@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <chrono>
 #include <filesystem>
 #include <unordered_map>
 
@@ -23,6 +24,7 @@ constexpr std::uint32_t kCachedFromLevel = 10;
 // the latest checkpoint (the nodes every proof at that size hashes into its last step) is then read
 // once per checkpoint rather than once per proof. At most about 1.5 MB.
 constexpr std::size_t kLowNodesKept = 16384;
+using Clock = std::chrono::steady_clock;
 
 class CachedNodes final : public merkle::NodeReader {
  public:
@@ -58,6 +60,10 @@ struct AuditReader::Statements {
   sql::Stmt end;
   sql::Stmt latest;
   CachedNodes nodes;
+  // AuditReader's shared read transaction: open, since when, and its latest checkpoint's size.
+  bool shared = false;
+  Clock::time_point shared_since;
+  std::uint64_t shared_latest = 0;
 };
 
 namespace {
@@ -106,6 +112,7 @@ std::optional<LatestCheckpoint> read_latest(Statements& st) {
 }
 
 std::uint64_t signed_size(Statements& st) {
+  if (st.shared) return st.shared_latest;
   auto cp = read_latest(st);
   return cp ? cp->size : 0;
 }
@@ -185,7 +192,8 @@ std::vector<std::string> base64_hashes(const Proof& proof) {
   return out;
 }
 
-std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const std::string& db_path) {
+std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const std::string& db_path,
+                                                                           std::chrono::milliseconds snapshot_held) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db_path, ec)) return std::unexpected("no database at " + db_path);
   try {
@@ -196,18 +204,77 @@ std::expected<std::unique_ptr<AuditReader>, std::string> AuditReader::open(const
     sql::Stmt s(*db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('merkle_nodes', 'checkpoints', 'signing_keys')");
     s.step();
     if (s.i64(0) != 3) return std::unexpected(db_path + " is not a Laurel database");
-    return std::unique_ptr<AuditReader>(new AuditReader(std::move(db)));
+    return std::unique_ptr<AuditReader>(new AuditReader(std::move(db), snapshot_held));
   } catch (const std::exception& e) {
     return std::unexpected(db_path + ": " + e.what());
   }
 }
 
-AuditReader::AuditReader(std::unique_ptr<sql::Db> db) : db_(std::move(db)), statements_(std::make_unique<Statements>(*db_)) {}
-AuditReader::~AuditReader() = default;
+AuditReader::AuditReader(std::unique_ptr<sql::Db> db, std::chrono::milliseconds snapshot_held)
+    : snapshot_held_(snapshot_held),
+      db_(std::move(db)),
+      statements_(std::make_unique<Statements>(*db_)),
+      releaser_([this] { release_expired(); }) {}
+
+AuditReader::~AuditReader() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  snapshot_cv_.notify_all();
+  releaser_.join();
+}
+
+void AuditReader::release_expired() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (!statements_->shared) {
+      snapshot_cv_.wait(lock);
+    } else if (const auto deadline = statements_->shared_since + snapshot_held_; Clock::now() < deadline) {
+      snapshot_cv_.wait_until(lock, deadline);
+    } else {
+      end_snapshot();
+    }
+  }
+  end_snapshot();
+}
+
+void AuditReader::end_snapshot() {
+  Statements& st = *statements_;
+  if (!st.shared) return;
+  st.shared = false;
+  try {
+    st.end.run();  // a read transaction: commit and rollback are the same
+  } catch (...) {
+    try {
+      db_->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
+std::uint64_t AuditReader::shared_snapshot(bool fresh) {
+  Statements& st = *statements_;
+  const auto now = Clock::now();
+  if (st.shared && !fresh && now - st.shared_since < snapshot_held_) return st.shared_latest;
+  end_snapshot();
+  st.begin.run();
+  try {
+    st.shared_latest = signed_size(st);
+  } catch (...) {
+    db_->exec("ROLLBACK");
+    throw;
+  }
+  st.shared = true;
+  st.shared_since = now;
+  snapshot_cv_.notify_all();
+  return st.shared_latest;
+}
 
 std::expected<LatestCheckpoint, ProofError> AuditReader::latest_checkpoint() {
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<LatestCheckpoint, ProofError> {
+    end_snapshot();
     auto cp = latest_with(*db_, *statements_);
     if (!cp) return std::unexpected(ProofError{ProofError::Kind::unavailable, "the log has no checkpoint yet"});
     return std::move(*cp);
@@ -217,6 +284,7 @@ std::expected<LatestCheckpoint, ProofError> AuditReader::latest_checkpoint() {
 std::expected<std::string, ProofError> AuditReader::verifier_key() {
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<std::string, ProofError> {
+    end_snapshot();
     std::optional<std::string> current;
     for (const auto& k : read_signing_keys(*db_)) {
       if (!k.retired_at) current = k.verifier_key;
@@ -229,20 +297,35 @@ std::expected<std::string, ProofError> AuditReader::verifier_key() {
 std::expected<std::vector<std::string>, ProofError> AuditReader::verifier_keys() {
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<std::vector<std::string>, ProofError> {
+    end_snapshot();
     std::vector<std::string> keys;
     for (const auto& k : read_signing_keys(*db_)) keys.push_back(k.verifier_key);
     return keys;
   });
 }
 
+template <typename F>
+std::expected<Proof, ProofError> AuditReader::shared_proof(std::uint64_t size, F&& proof) {
+  return guarded([&]() -> std::expected<Proof, ProofError> {
+    try {
+      const bool open = statements_->shared && Clock::now() - statements_->shared_since < snapshot_held_;
+      if (shared_snapshot() < size && open) shared_snapshot(/*fresh=*/true);
+      return proof();
+    } catch (...) {
+      end_snapshot();
+      throw;
+    }
+  });
+}
+
 std::expected<Proof, ProofError> AuditReader::inclusion_proof(std::uint64_t index, std::uint64_t size) {
   std::lock_guard lock(mu_);
-  return guarded([&] { return inclusion_with(*db_, *statements_, index, size); });
+  return shared_proof(size, [&] { return inclusion_with(*db_, *statements_, index, size); });
 }
 
 std::expected<Proof, ProofError> AuditReader::consistency_proof(std::uint64_t from, std::uint64_t to) {
   std::lock_guard lock(mu_);
-  return guarded([&] { return consistency_with(*db_, *statements_, from, to); });
+  return shared_proof(to, [&] { return consistency_with(*db_, *statements_, from, to); });
 }
 
 }  // namespace laurel::storage::audit

@@ -10,12 +10,15 @@
 // answer 400 or 500.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <expected>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/merkle.h"
@@ -57,9 +60,18 @@ std::vector<std::string> base64_hashes(const Proof& proof);
 
 // A read-only connection to one database for the audit endpoints. Thread-safe (calls are
 // serialised; each takes microseconds); a server may also hold one per thread.
+// Proofs share one read transaction for at most kSnapshotHeld (its BEGIN and COMMIT, the WAL
+// index's file locks, were a tenth of a proof): a thread of the reader's ends it when that expires,
+// so the WAL is never pinned for longer. A proof for a size beyond the shared snapshot's latest
+// checkpoint takes a fresh one before it answers, and latest_checkpoint() and the keys always read
+// a fresh one: nothing signed is ever missed, and every proof is for a checkpoint that exists (a
+// stored node never changes, so an older snapshot gives the same proof).
 class AuditReader {
  public:
-  static std::expected<std::unique_ptr<AuditReader>, std::string> open(const std::string& db_path);
+  static constexpr std::chrono::milliseconds kSnapshotHeld{20};
+  // `snapshot_held`: how long proofs may share one read transaction (a test's own, else the default).
+  static std::expected<std::unique_ptr<AuditReader>, std::string> open(const std::string& db_path,
+                                                                       std::chrono::milliseconds snapshot_held = kSnapshotHeld);
   ~AuditReader();
   AuditReader(const AuditReader&) = delete;
   AuditReader& operator=(const AuditReader&) = delete;
@@ -75,10 +87,22 @@ class AuditReader {
   struct Statements;  // prepared once: a proof is then a few microseconds of SQLite reads
 
  private:
-  explicit AuditReader(std::unique_ptr<sql::Db> db);
+  AuditReader(std::unique_ptr<sql::Db> db, std::chrono::milliseconds snapshot_held);
+  // With mu_ held: the shared read transaction, begun anew when none is open or it has expired
+  // (or `fresh`); its latest checkpoint's size.
+  std::uint64_t shared_snapshot(bool fresh = false);
+  void end_snapshot();
+  void release_expired();
+  // A proof in the shared read transaction (a fresh one when it has not seen `size` signed).
+  template <typename F>
+  std::expected<Proof, ProofError> shared_proof(std::uint64_t size, F&& proof);
   std::mutex mu_;
+  std::condition_variable snapshot_cv_;
+  bool stopping_ = false;
+  std::chrono::milliseconds snapshot_held_;
   std::unique_ptr<sql::Db> db_;
   std::unique_ptr<Statements> statements_;
+  std::thread releaser_;  // last: it stops before the rest goes
 };
 
 }  // namespace audit

@@ -1,12 +1,14 @@
 #include "storage/audit_verify.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -25,11 +27,21 @@ namespace {
 
 using merkle::Hash;
 
-// Records travel to the workers in chunks: large enough that handing one over costs nothing next to
-// hashing it, small enough that a few in flight stay within a few megabytes.
-constexpr std::size_t kChunkRecords = 4096;
-constexpr std::size_t kChunkBytes = 4u << 20;
+// The records are read and hashed in chunks of consecutive indexes, each on a worker with its own
+// connection: large enough that handing one over costs nothing next to hashing it. A power of two,
+// so that a chunk holds whole subtrees.
+constexpr std::uint32_t kChunkLevels = 12;
+constexpr std::int64_t kChunkRecords = std::int64_t{1} << kChunkLevels;
 constexpr std::size_t kSignatureBatch = 64;
+// Chunks read ahead of the one the main thread waits for, at most (each holds its hashes only,
+// about 300 KB).
+constexpr std::size_t kMaxInFlight = 64;
+// Records beyond the last checkpoint read in chunks before the rest comes as one (an index made
+// huge by tampering must not make billions of empty ranges).
+constexpr std::int64_t kTailRecords = std::int64_t{1} << 20;
+
+// The worker thread running a job (0, 1, ...), -1 on any other thread.
+thread_local int current_worker = -1;
 
 std::string range_text(std::int64_t first, std::int64_t end) {
   if (end - first == 1) return "record " + std::to_string(first);
@@ -59,7 +71,12 @@ void keep_earliest(std::optional<Located>& kept, Located candidate) {
 class Workers {
  public:
   explicit Workers(unsigned count) {
-    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { run(); });
+    for (unsigned i = 0; i < count; ++i) {
+      threads_.emplace_back([this, i] {
+        current_worker = static_cast<int>(i);
+        run();
+      });
+    }
   }
   ~Workers() {
     {
@@ -121,14 +138,19 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
-// A run of consecutive audit_log rows; the worker fills in the leaf hashes and the first record
-// that is not canonical.
+// The audit_log rows whose indexes lie in [from, to); the worker reads them and fills in their
+// indexes, leaf hashes and the first record that is not canonical.
 struct Chunk {
+  std::int64_t from = 0, to = 0;
+  bool check_nodes = false;  // the worker also compares the stored nodes inside the chunk (schema 5 on)
+  // Then: the stored nodes at positions [nodes_from, nodes_to) are exactly the ones recomputed, the
+  // complete subtrees inside the chunk (levels up to kChunkLevels).
+  bool nodes_match = false;
+  std::int64_t nodes_from = 0, nodes_to = 0;
   std::vector<std::int64_t> idx;
-  std::string bytes;
-  std::vector<std::size_t> ends;
   std::vector<Hash> leaves;
   std::ptrdiff_t first_not_canonical = -1;
+  std::string not_canonical;  // that record's bytes
   std::vector<std::pair<std::size_t, std::string>> rotations;  // rotate_key records: position, key retired
   // The hashes of the complete subtrees wholly inside the chunk, from level 1 up, when its indexes
   // run without a gap: inner[l - 1][k] is node (l, inner_first[l - 1] + k); inner_levels in use.
@@ -137,9 +159,14 @@ struct Chunk {
   std::size_t inner_levels = 0;
 
   std::size_t size() const { return idx.size(); }
-  std::string_view record(std::size_t i) const {
-    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
-    return std::string_view(bytes).substr(begin, ends[i] - begin);
+  void clear() {
+    idx.clear();
+    leaves.clear();
+    first_not_canonical = -1;
+    not_canonical.clear();
+    rotations.clear();
+    inner_levels = 0;
+    nodes_match = false;
   }
 };
 
@@ -188,18 +215,79 @@ void hash_subtrees(Chunk& chunk) {
   }
 }
 
-std::unique_ptr<Chunk> hash_chunk(std::unique_ptr<Chunk> chunk) {
-  chunk->leaves.resize(chunk->size());
-  for (std::size_t i = 0; i < chunk->size(); ++i) {
-    const std::string_view record = chunk->record(i);
-    chunk->leaves[i] = merkle::leaf_hash(record);
-    if (chunk->first_not_canonical < 0 && !is_canonical_json(record)) {
-      chunk->first_not_canonical = static_cast<std::ptrdiff_t>(i);
-    }
-    if (auto retired = retired_by_record(record)) chunk->rotations.emplace_back(i, std::move(*retired));
+// Compares the stored nodes of the complete subtrees inside a chunk that starts at a multiple of
+// kChunkRecords and has no gap with the recomputed ones, on the worker: when every one is there
+// and equal, the main thread need not read them (anything else it reads and reports itself).
+void match_nodes(Chunk& chunk, sql::Db& db) {
+  const std::size_t n = chunk.size();
+  if (n == 0 || n > static_cast<std::size_t>(kChunkRecords) || chunk.idx.front() < 0 || chunk.idx.front() % kChunkRecords != 0 ||
+      chunk.idx.back() - chunk.idx.front() != static_cast<std::int64_t>(n) - 1) {
+    return;
   }
-  hash_subtrees(*chunk);
-  return chunk;
+  const auto first = static_cast<std::uint64_t>(chunk.idx.front());
+  const auto from = static_cast<std::int64_t>(*merkle::postorder_position(0, first));
+  const auto count = static_cast<std::int64_t>(2 * n - static_cast<std::size_t>(std::popcount(n)));
+  sql::Stmt rows(db, "SELECT pos, level, idx, hash FROM merkle_nodes WHERE pos >= ? AND pos < ? ORDER BY pos");
+  rows.bind(1, from).bind(2, from + count);
+  // The nodes in post-order: after leaf j, the subtrees that it completes, lowest first.
+  std::int64_t position = from;
+  auto next_is = [&](std::uint32_t level, std::uint64_t index, const Hash& hash) {
+    if (!rows.step() || rows.i64(0) != position || rows.i64(1) != static_cast<std::int64_t>(level) ||
+        rows.i64(2) != static_cast<std::int64_t>(index)) {
+      return false;
+    }
+    const auto blob = rows.blob_view(3);
+    ++position;
+    return blob.size() == hash.size() && std::equal(blob.begin(), blob.end(), hash.begin());
+  };
+  for (std::size_t j = 0; j < n; ++j) {
+    if (!next_is(0, first + j, chunk.leaves[j])) return;
+    for (std::uint32_t level = 1; level <= chunk.inner_levels && ((j + 1) & ((std::size_t{1} << level) - 1)) == 0; ++level) {
+      const std::uint64_t index = ((first + j + 1) >> level) - 1;
+      if (!next_is(level, index, chunk.inner[level - 1][index - chunk.inner_first[level - 1]])) return;
+    }
+  }
+  if (position != from + count || rows.step()) return;
+  chunk.nodes_match = true;
+  chunk.nodes_from = from;
+  chunk.nodes_to = from + count;
+}
+
+// Reads the chunk's rows and hashes them straight from SQLite's pages (no copy), on `db`: the
+// connection of the thread running it.
+void read_chunk(Chunk& chunk, sql::Db& db) {
+  chunk.clear();
+  sql::Stmt rows(db, "SELECT idx, record FROM audit_log WHERE idx >= ? AND idx < ? ORDER BY idx");
+  rows.bind(1, chunk.from).bind(2, chunk.to);
+  while (rows.step()) {
+    const std::size_t i = chunk.size();
+    chunk.idx.push_back(rows.i64(0));
+    const auto blob = rows.blob_view(1);
+    const std::string_view record(reinterpret_cast<const char*>(blob.data()), blob.size());
+    chunk.leaves.push_back(merkle::leaf_hash(record));
+    // A rotation record has the string "rotate_key" (its action): only a record with a string
+    // ending so is parsed to see whether it is one.
+    bool rotation = false;
+    if (!is_canonical_json(record, "rotate_key", rotation)) {
+      if (chunk.first_not_canonical < 0) {
+        chunk.first_not_canonical = static_cast<std::ptrdiff_t>(i);
+        chunk.not_canonical.assign(record);
+      }
+      continue;  // not a rotation either: retired_by_record parses canonical JSON only
+    }
+    if (!rotation) continue;
+    if (auto retired = retired_by_record(record)) chunk.rotations.emplace_back(i, std::move(*retired));
+  }
+  hash_subtrees(chunk);
+  if (chunk.check_nodes) match_nodes(chunk, db);
+}
+
+// What tells two read transactions apart: every commit appends records or checkpoints, so two
+// snapshots with the same last record and last checkpoint are the same.
+std::pair<std::int64_t, std::int64_t> snapshot_marks(sql::Db& db) {
+  sql::Stmt s(db, "SELECT coalesce((SELECT max(idx) FROM audit_log), -1), coalesce((SELECT max(size) FROM checkpoints), -1)");
+  s.step();
+  return {s.i64(0), s.i64(1)};
 }
 
 struct PendingSignature {
@@ -224,11 +312,21 @@ std::optional<Located> check_signatures(const KeyRing& ring, std::vector<Pending
 // backup, opened read-only) has no position column: its nodes are sorted by the computed one.
 class NodeCursor {
  public:
-  explicit NodeCursor(sql::Db& db) : stmt_(db, select(db)) { advance(); }
-  static const char* select(sql::Db& db) {
-    if (schema_version(db) >= kNodesByPositionSchema) return "SELECT pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
+  explicit NodeCursor(sql::Db& db) : by_position_(schema_version(db) >= kNodesByPositionSchema), stmt_(db, select(db, by_position_)) {
+    seek(std::numeric_limits<std::int64_t>::min());
+  }
+  static const char* select(sql::Db& db, bool by_position) {
+    if (by_position) return "SELECT pos, level, idx, hash FROM merkle_nodes WHERE pos >= ? ORDER BY pos";
     register_sql_functions(db);
     return "SELECT laurel_node_position(level, idx) AS pos, level, idx, hash FROM merkle_nodes ORDER BY pos";
+  }
+  // Whether the table is keyed by position (schema 5 on): only then can the cursor skip ahead.
+  bool by_position() const { return by_position_; }
+  // To the first row at `position` or after (by_position() only; the start otherwise).
+  void seek(std::int64_t position) {
+    stmt_.reset();
+    if (by_position_) stmt_.bind(1, position);
+    advance();
   }
   bool has_row() const { return has_row_; }
   std::int64_t position() const { return position_; }
@@ -251,6 +349,7 @@ class NodeCursor {
   }
 
  private:
+  bool by_position_;
   sql::Stmt stmt_;
   bool has_row_ = false;
   std::int64_t position_ = 0, level_ = 0, index_ = 0;
@@ -297,6 +396,7 @@ class DatabaseVerification {
   Report run();
 
  private:
+  void open_readers(sql::Db& db, std::optional<sql::Transaction>& snapshot);
   void stream(sql::Db& db);
   void combine(sql::Db& db, const Chunk& chunk);
   bool expect_node(sql::Db& db, const merkle::StoredNode& node);
@@ -327,7 +427,12 @@ class DatabaseVerification {
   std::deque<std::future<std::optional<Located>>> signatures_;
   std::optional<Located> signature_error_;
   std::optional<Located> error_;
-  // Last, so that it stops (and no job touches ring_ any more) before the rest goes.
+  // One connection per worker, each in a read transaction that sees what the main one sees: the
+  // workers read the records as well as hash them. Empty when no such snapshot could be had (the
+  // main thread then reads and hashes alone).
+  std::vector<std::unique_ptr<sql::Db>> readers_;
+  std::vector<std::unique_ptr<sql::Transaction>> reader_snapshots_;
+  // Last, so that it stops (and no job touches ring_ or readers_ any more) before the rest goes.
   std::unique_ptr<Workers> workers_;
 };
 
@@ -348,10 +453,14 @@ Report DatabaseVerification::run() {
       ~ReleaseCursors() {
         v.checkpoints_.reset();
         v.nodes_.reset();
+        v.workers_.reset();
+        v.reader_snapshots_.clear();
+        v.readers_.clear();
       }
     } release_cursors{*this};
     sql::Db& db = *connection;
-    sql::Transaction snapshot(db, /*immediate=*/false);
+    std::optional<sql::Transaction> snapshot;
+    snapshot.emplace(db, /*immediate=*/false);
     {
       sql::Stmt s(db,
                   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('audit_log', 'merkle_nodes', 'checkpoints', "
@@ -359,6 +468,7 @@ Report DatabaseVerification::run() {
       s.step();
       if (s.i64(0) != 5) return unreadable(path_ + " is not a Laurel database (its audit tables are missing)");
     }
+    open_readers(db, snapshot);
     auto origin = read_origin(db);
     if (!origin) return unreadable(path_ + " has no log origin");
     origin_ = *origin;
@@ -412,54 +522,98 @@ Report DatabaseVerification::run() {
   return report;
 }
 
+void DatabaseVerification::open_readers(sql::Db& db, std::optional<sql::Transaction>& snapshot) {
+  // SQLite (as Debian builds it) cannot hand one snapshot to another connection: the readers begin
+  // right after the main one, and a commit in between (the marks differ) starts all of them again.
+  try {
+    for (unsigned i = 0; i < threads_; ++i) readers_.push_back(open_for_scan(path_));
+  } catch (const std::exception&) {
+    readers_.clear();  // the main connection reads alone
+    return;
+  }
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (attempt > 0) {
+      snapshot.reset();
+      snapshot.emplace(db, /*immediate=*/false);
+    }
+    const auto marks = snapshot_marks(db);
+    bool same = true;
+    for (auto& reader : readers_) {
+      reader_snapshots_.push_back(std::make_unique<sql::Transaction>(*reader, /*immediate=*/false));
+      if (snapshot_marks(*reader) != marks) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return;
+    reader_snapshots_.clear();
+  }
+  readers_.clear();
+}
+
 void DatabaseVerification::stream(sql::Db& db) {
   checkpoints_ = std::make_unique<CheckpointCursor>(db);
   nodes_ = std::make_unique<NodeCursor>(db);
   if (trusted_ && trusted_->size == 0) root_at_trusted_ = merkle::empty_root();
   check_checkpoints_up_to(0);
-  sql::Stmt rows(db, "SELECT idx, record FROM audit_log ORDER BY idx");
-  std::deque<std::future<std::unique_ptr<Chunk>>> in_flight;
+  // The chunks: indexes [k·C, (k+1)·C) for k < bounded (the first open below), then one open above,
+  // up to the largest index but at most kTailRecords beyond the last checkpoint. Whatever lies beyond
+  // (only a log with a gap, or a long tail not yet signed) comes in that last chunk.
+  const auto [max_index, max_size] = snapshot_marks(db);
+  const std::int64_t signed_end = std::clamp<std::int64_t>(max_size, 0, std::int64_t{1} << 62) + kTailRecords;
+  const std::int64_t end = max_index < signed_end ? std::max<std::int64_t>(max_index + 1, 0) : signed_end;
+  const std::int64_t bounded = (end + kChunkRecords - 1) / kChunkRecords;
+  constexpr std::int64_t kLowest = std::numeric_limits<std::int64_t>::min(), kHighest = std::numeric_limits<std::int64_t>::max();
   // Chunks are reused, so that their buffers are allocated (and their pages touched) only once.
   std::vector<std::unique_ptr<Chunk>> spare;
-  bool more = true;
-  while (more && !stopped()) {
+  std::int64_t next = 0;
+  auto take = [&] {
     std::unique_ptr<Chunk> chunk;
     if (spare.empty()) {
       chunk = std::make_unique<Chunk>();
       chunk->idx.reserve(kChunkRecords);
-      chunk->ends.reserve(kChunkRecords);
-      chunk->bytes.reserve(kChunkBytes + (64u << 10));
+      chunk->leaves.reserve(kChunkRecords);
     } else {
       chunk = std::move(spare.back());
       spare.pop_back();
-      chunk->idx.clear();
-      chunk->ends.clear();
-      chunk->bytes.clear();
-      chunk->first_not_canonical = -1;
-      chunk->rotations.clear();
     }
-    while (chunk->size() < kChunkRecords && chunk->bytes.size() < kChunkBytes) {
-      if (!rows.step()) {
-        more = false;
-        break;
-      }
-      chunk->idx.push_back(rows.i64(0));
-      auto blob = rows.blob_view(1);
-      chunk->bytes.append(reinterpret_cast<const char*>(blob.data()), blob.size());
-      chunk->ends.push_back(chunk->bytes.size());
+    chunk->from = next == 0 ? kLowest : next * kChunkRecords;
+    chunk->to = next < bounded ? (next + 1) * kChunkRecords : kHighest;
+    chunk->check_nodes = nodes_->by_position();
+    ++next;
+    return chunk;
+  };
+  if (readers_.empty()) {
+    while (next <= bounded && !stopped()) {
+      auto chunk = take();
+      read_chunk(*chunk, db);
+      combine(db, *chunk);
+      spare.push_back(std::move(chunk));
     }
-    if (chunk->size() != 0) {
-      in_flight.push_back(workers_->submit([c = std::move(chunk)]() mutable { return hash_chunk(std::move(c)); }));
+    return;
+  }
+  std::deque<std::future<std::unique_ptr<Chunk>>> in_flight;
+  auto submit = [&] {
+    in_flight.push_back(workers_->submit([this, &db, c = take()]() mutable {
+      // On a worker its own connection; on this thread (helping) the main one.
+      read_chunk(*c, current_worker >= 0 ? *readers_[static_cast<std::size_t>(current_worker)] : db);
+      return std::move(c);
+    }));
+  };
+  while (!stopped()) {
+    while (next <= bounded && in_flight.size() < 4 * (threads_ + 1)) submit();
+    if (in_flight.empty()) break;
+    // While the oldest chunk is still being read, read later ones here rather than wait: queued
+    // ones, else new ones (a worker descheduled by another process must not stall this thread).
+    while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      if (workers_->help()) continue;
+      if (next > bounded || in_flight.size() >= kMaxInFlight) break;
+      submit();
     }
-    while (!in_flight.empty() && (in_flight.size() > threads_ + 1 || !more) && !stopped()) {
-      // While the oldest chunk is still being hashed, hash a later one here rather than wait.
-      while (in_flight.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready && workers_->help()) {
-      }
-      auto done = in_flight.front().get();
-      in_flight.pop_front();
-      combine(db, *done);
-      spare.push_back(std::move(done));
-    }
+    auto done = in_flight.front().get();
+    in_flight.pop_front();
+    combine(db, *done);
+    spare.push_back(std::move(done));
   }
   // Pending workers finish before their futures go (their results are no longer needed).
   in_flight.clear();
@@ -467,6 +621,10 @@ void DatabaseVerification::stream(sql::Db& db) {
 
 void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
   const ChunkNodes known(chunk);
+  // The nodes inside the chunk matched on the worker, and the stored ones before them here: skip
+  // them (those over more than the chunk, completed by its last record, are still read here).
+  const bool matched = chunk.nodes_match && nodes_->has_row() && nodes_->position() == chunk.nodes_from;
+  if (matched) nodes_->seek(chunk.nodes_to);
   for (std::size_t i = 0; i < chunk.size() && !stopped(); ++i) {
     const std::int64_t expected = static_cast<std::int64_t>(tree_.size());
     const std::int64_t index = chunk.idx[i];
@@ -486,10 +644,11 @@ void DatabaseVerification::combine(sql::Db& db, const Chunk& chunk) {
     }
     ++records_;
     for (const auto& node : tree_.append(chunk.leaves[i], known)) {
+      if (matched && node.level <= kChunkLevels) continue;
       if (!expect_node(db, node)) return;
     }
     if (chunk.first_not_canonical == static_cast<std::ptrdiff_t>(i)) {
-      auto parsed = parse_canonical_json(chunk.record(i));
+      auto parsed = parse_canonical_json(chunk.not_canonical);
       fail(record_position(index), Finding{index, Problem::not_canonical,
                                            "record " + std::to_string(index) + " is not canonical JSON: " +
                                                (parsed ? std::string("the fast check and the parser disagree") : parsed.error()),

@@ -33,7 +33,9 @@ int lower_hex(unsigned char c) {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view bytes) : p_(reinterpret_cast<const unsigned char*>(bytes.data())), end_(p_ + bytes.size()) {}
+  explicit Scanner(std::string_view bytes, std::string_view suffix = {})
+      : p_(reinterpret_cast<const unsigned char*>(bytes.data())), end_(p_ + bytes.size()), suffix_(suffix) {}
+  bool suffix_seen() const { return suffix_seen_; }
 
   bool document() { return value() && p_ == end_; }
 
@@ -179,6 +181,7 @@ class Scanner {
       if (p_ == end_) return false;
       const unsigned char c = *p_;
       if (c == '"') {
+        if (!suffix_.empty() && !suffix_seen_) note_suffix(first);
         if (key)
           *key = escaped ? std::string_view(*decoded)
                          : std::string_view(reinterpret_cast<const char*>(first), static_cast<std::size_t>(p_ - first));
@@ -252,6 +255,15 @@ class Scanner {
     return a.size() < b.size();
   }
 
+  // Whether the string from `first` up to the closing quote at p_ ends with suffix_.
+  void note_suffix(const unsigned char* first) {
+    const auto length = static_cast<std::size_t>(p_ - first);
+    if (length >= suffix_.size() && p_[-1] == static_cast<unsigned char>(suffix_.back()) &&
+        std::memcmp(p_ - suffix_.size(), suffix_.data(), suffix_.size()) == 0) {
+      suffix_seen_ = true;
+    }
+  }
+
   bool enter() { return ++depth_ <= kMaxDepth; }
 
   bool array() {
@@ -306,11 +318,20 @@ class Scanner {
 
   const unsigned char* p_;
   const unsigned char* end_;
+  std::string_view suffix_;
+  bool suffix_seen_ = false;
   int depth_ = 0;
 };
 
 }  // namespace
 
 bool is_canonical_json(std::string_view bytes) { return Scanner(bytes).document(); }
+
+bool is_canonical_json(std::string_view bytes, std::string_view suffix, bool& ends_with) {
+  Scanner scanner(bytes, suffix);
+  const bool canonical = scanner.document();
+  ends_with = scanner.suffix_seen();
+  return canonical;
+}
 
 }  // namespace laurel::storage

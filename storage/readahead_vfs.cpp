@@ -1,6 +1,9 @@
 #include "storage/readahead_vfs.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,11 +21,22 @@ constexpr const char* kName = "laurel-readahead";
 constexpr sqlite3_int64 kBlock = 256 << 10;
 constexpr int kBlocks = 64;
 
+// A block is the file's pages mapped (MAP_POPULATE: the page cache's pages put in place at once,
+// with no copy and no fault per page: the kernel's copy into a buffer was a fifth of a verification),
+// or, when the file cannot be mapped, read into a buffer.
 struct Block {
-  char* data = nullptr;  // kBlock bytes, allocated on first use
+  char* data = nullptr;  // kBlock bytes, allocated on first use (only when not mapped)
+  char* map = nullptr;   // the mapping, or null
+  std::size_t map_length = 0;
   sqlite3_int64 start = 0;
   sqlite3_int64 length = -1;  // valid bytes; -1: empty
   std::uint64_t used = 0;     // for least-recently-used replacement
+  const char* bytes() const { return map ? map : data; }
+  void empty() {
+    if (map) munmap(map, map_length);
+    map = nullptr;
+    length = -1;
+  }
 };
 
 struct File {
@@ -32,6 +46,12 @@ struct File {
   Block* blocks;  // kBlocks of them, or null
   std::uint64_t clock;
   int lock;  // the file lock held (SQLITE_LOCK_*): reads without one are not cached
+  int fd;    // the main database file opened again, read-only, for mapping; -1 if not
+  // The whole file as it was at the first read in a transaction, mapped once (pages come in by
+  // the kernel's fault-around, sixteen at a time); reads beyond it go through the blocks.
+  char* whole;
+  std::size_t whole_length;
+  bool whole_tried;
 };
 
 sqlite3_vfs* real_vfs = nullptr;
@@ -40,14 +60,21 @@ File* of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
 sqlite3_file* real(sqlite3_file* f) { return of(f)->real; }
 void drop_blocks(File* f) {
   if (!f->blocks) return;
-  for (int i = 0; i < kBlocks; ++i) f->blocks[i].length = -1;
+  for (int i = 0; i < kBlocks; ++i) f->blocks[i].empty();
 }
 
 int x_close(sqlite3_file* f) {
   File* file = of(f);
   int rc = file->real->pMethods ? file->real->pMethods->xClose(file->real) : SQLITE_OK;
+  if (file->whole) munmap(file->whole, file->whole_length);
+  file->whole = nullptr;
+  if (file->fd >= 0) ::close(file->fd);
+  file->fd = -1;
   if (file->blocks) {
-    for (int i = 0; i < kBlocks; ++i) sqlite3_free(file->blocks[i].data);
+    for (int i = 0; i < kBlocks; ++i) {
+      file->blocks[i].empty();
+      sqlite3_free(file->blocks[i].data);
+    }
     sqlite3_free(file->blocks);
     file->blocks = nullptr;
   }
@@ -71,17 +98,27 @@ int find_block(File* file, sqlite3_int64 start, Block** found) {
     }
     if (b.length < 0 ? victim->length >= 0 || b.used < victim->used : victim->length >= 0 && b.used < victim->used) victim = &b;
   }
-  if (!victim->data) {
-    victim->data = static_cast<char*>(sqlite3_malloc64(kBlock));
-    if (!victim->data) return SQLITE_IOERR_NOMEM;
-  }
+  victim->empty();
   sqlite3_file* r = file->real;
   sqlite3_int64 size = 0;
   int rc = r->pMethods->xFileSize(r, &size);
   if (rc != SQLITE_OK) return rc;
   const sqlite3_int64 length = std::clamp<sqlite3_int64>(size - start, 0, kBlock);
-  victim->length = -1;
-  if (length > 0) {
+  if (length > 0 && file->fd >= 0) {
+    // Whole pages of the file only (start is a multiple of kBlock, so of the page size).
+    const long page = sysconf(_SC_PAGESIZE);
+    const auto mapped = static_cast<std::size_t>((length + page - 1) / page * page);
+    void* m = mmap(nullptr, mapped, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file->fd, static_cast<off_t>(start));
+    if (m != MAP_FAILED) {
+      victim->map = static_cast<char*>(m);
+      victim->map_length = mapped;
+    }
+  }
+  if (!victim->map && !victim->data) {
+    victim->data = static_cast<char*>(sqlite3_malloc64(kBlock));
+    if (!victim->data) return SQLITE_IOERR_NOMEM;
+  }
+  if (length > 0 && !victim->map) {
     rc = r->pMethods->xRead(r, victim->data, static_cast<int>(length), start);
     if (rc != SQLITE_OK) return rc;  // a short read here means the file shrank under us
   }
@@ -101,13 +138,28 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   if (!file->main_db || file->lock < SQLITE_LOCK_SHARED || offset + amount > start + kBlock) {
     return r->pMethods->xRead(r, out, amount, offset);
   }
+  if (!file->whole_tried && file->fd >= 0) {
+    file->whole_tried = true;
+    sqlite3_int64 size = 0;
+    if (r->pMethods->xFileSize(r, &size) == SQLITE_OK && size > 0) {
+      void* m = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, file->fd, 0);
+      if (m != MAP_FAILED) {
+        file->whole = static_cast<char*>(m);
+        file->whole_length = static_cast<std::size_t>(size);
+      }
+    }
+  }
+  if (file->whole && static_cast<std::size_t>(offset + amount) <= file->whole_length) {
+    std::memcpy(out, file->whole + offset, static_cast<std::size_t>(amount));
+    return SQLITE_OK;
+  }
   Block* block = nullptr;
   int rc = find_block(file, start, &block);
   if (rc != SQLITE_OK) return rc;
   const sqlite3_int64 at = offset - start;
   const sqlite3_int64 available = std::max<sqlite3_int64>(0, block->length - at);
   const sqlite3_int64 copied = std::min<sqlite3_int64>(available, amount);
-  if (copied > 0) std::memcpy(out, block->data + at, static_cast<std::size_t>(copied));
+  if (copied > 0) std::memcpy(out, block->bytes() + at, static_cast<std::size_t>(copied));
   if (copied < amount) {
     // As the unix VFS does past the end of the file: zeros, and a short-read code.
     std::memset(static_cast<char*>(out) + copied, 0, static_cast<std::size_t>(amount - copied));
@@ -197,9 +249,18 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
   file->blocks = nullptr;
   file->clock = 0;
   file->lock = SQLITE_LOCK_NONE;
+  file->fd = file->main_db && name ? ::open(name, O_RDONLY | O_CLOEXEC) : -1;
+  file->whole = nullptr;
+  file->whole_length = 0;
+  file->whole_tried = false;
   int rc = real_vfs->xOpen(real_vfs, name, file->real, flags, out_flags);
   // SQLite calls xClose whenever pMethods is set, even after a failed open.
-  if (file->real->pMethods) file->base.pMethods = &kMethods;
+  if (file->real->pMethods) {
+    file->base.pMethods = &kMethods;
+  } else if (file->fd >= 0) {
+    ::close(file->fd);
+    file->fd = -1;
+  }
   return rc;
 }
 

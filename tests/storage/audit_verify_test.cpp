@@ -311,6 +311,92 @@ TEST_F(AuditVerifyTest, ARecordAppendedWithoutACheckpointIsUnverifiedNotFine) {
   EXPECT_THAT(r.summary(), HasSubstr("unverified (not yet covered by a checkpoint)"));
 }
 
+// A log longer than a chunk (4,096 records) is read by several connections at once, each a range
+// of indexes: what lies beyond the first chunks is found and named as well, whatever the number of
+// workers (each has its own connection; with one, the reading thread helps on its own).
+TEST_F(AuditVerifyTest, FindingsBeyondTheFirstChunksAreNamedWithAnyNumberOfReaders) {
+  const std::int64_t size = store->log_size();
+  constexpr std::int64_t kExtra = 9000;
+  const std::string base = copy_db("long.db");
+  tamper(base, [](sql::Db& d) {
+    sql::Transaction t(d);
+    for (std::int64_t i = 0; i < kExtra; ++i) append_unsigned_record(d, R"({"n":)" + std::to_string(i) + "}");
+    t.commit();
+  });
+  int variant = 0;
+  auto verify_variant = [&](const std::function<void(sql::Db&)>& change, unsigned threads) {
+    const std::string copy = path("long-" + std::to_string(variant++) + ".db");
+    fs::copy_file(base, copy);
+    tamper(copy, change);
+    return audit::verify_database(copy, audit::VerifyOptions{std::nullopt, threads});
+  };
+  for (unsigned threads : {1u, 2u, 3u}) {
+    SCOPED_TRACE(threads);
+    auto intact = verify_variant([](sql::Db&) {}, threads);
+    ASSERT_TRUE(intact.first_error);
+    EXPECT_EQ(intact.first_error->kind, Problem::unverified) << describe(intact);
+    EXPECT_EQ(intact.first_error->index, size);
+    EXPECT_EQ(intact.records, size + kExtra);
+
+    auto edited = verify_variant([&](sql::Db& d) { set_record_bytes(d, size + 5000, R"({"n":"edited"})"); }, threads);
+    ASSERT_TRUE(edited.first_error);
+    EXPECT_EQ(edited.first_error->kind, Problem::edited) << describe(edited);
+    EXPECT_EQ(edited.first_error->index, size + 5000);
+
+    // An index made huge: the chunks stop short of it, and the last one holds it.
+    auto moved = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "UPDATE audit_log SET idx = 1000000000000 WHERE idx = ?");
+          s.bind(1, size + 6000).run();
+        },
+        threads);
+    ASSERT_TRUE(moved.first_error);
+    EXPECT_EQ(moved.first_error->kind, Problem::missing) << describe(moved);
+    EXPECT_EQ(moved.first_error->index, size + 6000);
+    EXPECT_EQ(moved.records, size + 6000);
+
+    // Three thousand records gone from the middle.
+    auto deleted = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "DELETE FROM audit_log WHERE idx >= ? AND idx < ?");
+          s.bind(1, size + 4000).bind(2, size + 7000).run();
+        },
+        threads);
+    ASSERT_TRUE(deleted.first_error);
+    EXPECT_EQ(deleted.first_error->kind, Problem::missing) << describe(deleted);
+    EXPECT_EQ(deleted.first_error->index, size + 4000);
+    EXPECT_THAT(deleted.first_error->message, HasSubstr("records " + std::to_string(size + 4000) + ".." + std::to_string(size + 6999)));
+
+    // A stored node inside a later chunk altered, another removed: found by the main thread once the
+    // worker's comparison fails.
+    const std::int64_t over = (size + 5000) / 8;
+    auto node = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = ?");
+          s.bind(1, over).run();
+        },
+        threads);
+    ASSERT_TRUE(node.first_error);
+    EXPECT_EQ(node.first_error->kind, Problem::node_mismatch) << describe(node);
+    EXPECT_EQ(node.first_error->index, over * 8);
+    auto gone = verify_variant(
+        [&](sql::Db& d) {
+          sql::Stmt s(d, "DELETE FROM merkle_nodes WHERE level = 2 AND idx = ?");
+          s.bind(1, over * 2).run();
+        },
+        threads);
+    ASSERT_TRUE(gone.first_error);
+    EXPECT_EQ(gone.first_error->kind, Problem::node_missing) << describe(gone);
+    EXPECT_EQ(gone.first_error->index, over * 8);
+
+    auto not_canonical = verify_variant([&](sql::Db& d) { set_record_bytes(d, size + 8999, R"({"n": 1})"); }, threads);
+    ASSERT_TRUE(not_canonical.first_error);
+    // Its leaf differs from the stored one, which is found first.
+    EXPECT_EQ(not_canonical.first_error->kind, Problem::edited) << describe(not_canonical);
+    EXPECT_EQ(not_canonical.first_error->index, size + 8999);
+  }
+}
+
 TEST_F(AuditVerifyTest, ANonCanonicalRecordIsNamedEvenWithAMatchingTree) {
   auto r = verify_copy("canon.db", [](sql::Db& d) {
     std::string bytes = record_bytes(d, 77);
@@ -408,6 +494,64 @@ TEST_F(AuditVerifyTest, ProofsFetchedWhileWritersRunVerifyAgainstTheirCheckpoint
   auto final_check = audit::verify_database(db());
   EXPECT_TRUE(final_check.ok) << describe(final_check);
   EXPECT_EQ(final_check.records, store->log_size());
+}
+
+// AuditReader's proofs share a read transaction for a while (here far longer than the default),
+// yet a checkpoint signed meanwhile is seen at once: by latest_checkpoint, and by a proof that
+// names its size. And once proofs stop, the transaction ends: the WAL can be checkpointed to nothing.
+TEST_F(AuditVerifyTest, SharedProofSnapshotsSeeNewCheckpointsAndEnd) {
+  auto reader = audit::AuditReader::open(db(), std::chrono::hours(1));
+  ASSERT_TRUE(reader) << reader.error();
+  auto before = (*reader)->latest_checkpoint();
+  ASSERT_TRUE(before) << before.error().message;
+  ASSERT_TRUE((*reader)->inclusion_proof(0, before->size));  // the shared snapshot begins
+  ASSERT_EQ(store->execute(create_request()).status, CommandResult::Status::accepted);
+  const auto size = static_cast<std::uint64_t>(store->log_size());
+  ASSERT_GT(size, before->size);
+  // Still within the hour: a proof at the new size takes a fresh snapshot rather than refuse.
+  auto inclusion = (*reader)->inclusion_proof(size - 1, size);
+  ASSERT_TRUE(inclusion) << inclusion.error().message;
+  auto consistency = (*reader)->consistency_proof(before->size, size);
+  ASSERT_TRUE(consistency) << consistency.error().message;
+  ASSERT_TRUE((*reader)->inclusion_proof(0, before->size));  // an older size, from the shared one
+  ASSERT_EQ(store->execute(create_request()).status, CommandResult::Status::accepted);
+  auto after = (*reader)->latest_checkpoint();
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after->size, static_cast<std::uint64_t>(store->log_size()));
+  RecordQuery q;
+  q.from = static_cast<std::int64_t>(size - 1);
+  q.limit = 1;
+  auto rows = store->records(q);
+  ASSERT_EQ(rows.size(), 1u);
+  auto at_size = (*reader)->inclusion_proof(size - 1, size);
+  ASSERT_TRUE(at_size) << at_size.error().message;
+  EXPECT_EQ(*at_size, *inclusion);
+  auto to_latest = (*reader)->consistency_proof(before->size, after->size);
+  ASSERT_TRUE(to_latest) << to_latest.error().message;
+  EXPECT_TRUE(merkle::verify_consistency(before->size, after->size, before->root, after->root, *to_latest));
+  auto in_latest = (*reader)->inclusion_proof(size - 1, after->size);
+  ASSERT_TRUE(in_latest) << in_latest.error().message;
+  EXPECT_TRUE(merkle::verify_inclusion(size - 1, after->size, merkle::leaf_hash(rows[0].bytes), *in_latest, after->root));
+  // Beyond the latest checkpoint: still refused, after a fresh look.
+  auto beyond = (*reader)->inclusion_proof(0, after->size + 1);
+  ASSERT_FALSE(beyond);
+  EXPECT_EQ(beyond.error().kind, audit::ProofError::Kind::bad_request);
+
+  reader->reset();  // its snapshot would pin the WAL for the hour
+  // A reader with a short hold: after its last proof the WAL can be reset.
+  auto brief = audit::AuditReader::open(db(), std::chrono::milliseconds(20));
+  ASSERT_TRUE(brief) << brief.error();
+  ASSERT_EQ(store->execute(create_request()).status, CommandResult::Status::accepted);
+  ASSERT_TRUE((*brief)->inclusion_proof(0, static_cast<std::uint64_t>(store->log_size())));
+  sql::Db writer(db(), sql::Db::Mode::read_write);
+  bool reset = false;
+  for (int attempt = 0; attempt < 500 && !reset; ++attempt) {
+    sql::Stmt s(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+    ASSERT_TRUE(s.step());
+    reset = s.i64(0) == 0;
+    if (!reset) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(reset) << "the shared read transaction was never ended";
 }
 
 TEST_F(AuditVerifyTest, KeyRotationKeepsOldCheckpointsVerifiable) {

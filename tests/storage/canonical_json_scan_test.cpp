@@ -234,6 +234,30 @@ TEST(CanonicalJsonScan, AgreesOnRandomValuesAndTheirMutations) {
   }
 }
 
+// Whether a string ends with a suffix (how the verifier finds rotation records): keys and values,
+// at any depth, as the bytes stand; the answer of the canonical check unchanged.
+TEST(CanonicalJsonScan, ReportsAStringEndingWithASuffix) {
+  auto ends = [](std::string_view json, bool canonical) {
+    bool seen = false;
+    EXPECT_EQ(is_canonical_json(json, "rotate_key", seen), canonical) << json;
+    EXPECT_EQ(is_canonical_json(json), canonical) << json;
+    return seen;
+  };
+  EXPECT_TRUE(ends(R"({"action":"rotate_key","kind":"system"})", true));
+  EXPECT_TRUE(ends(R"({"a":[1,{"b":"x_rotate_key"}]})", true));
+  EXPECT_TRUE(ends(R"({"rotate_key":1})", true));
+  EXPECT_TRUE(ends(R"("rotate_key")", true));
+  EXPECT_FALSE(ends(R"({"action":"rotate_keys"})", true));
+  EXPECT_FALSE(ends(R"({"action":"rotate_ke"})", true));
+  EXPECT_FALSE(ends(R"({"action":"otate_key"})", true));
+  EXPECT_FALSE(ends(R"({"action":"rotate_ke\u0001"})", true));
+  EXPECT_FALSE(ends(R"({"action":"submit","kind":"command"})", true));
+  EXPECT_FALSE(ends(R"([])", true));
+  // Up to where a non-canonical document's scan stopped.
+  EXPECT_TRUE(ends(R"({"b":"rotate_key","a":1})", false));
+  EXPECT_FALSE(ends(R"({"b":1,"a":"rotate_key"})", false));
+}
+
 class CanonicalJsonScanRecords : public AuditTest {};
 
 TEST_F(CanonicalJsonScanRecords, AgreesOnRealRecordsAndTheirMutations) {
