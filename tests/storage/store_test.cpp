@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "storage/audit_proofs.h"
 #include "storage/canonical_json.h"
 #include "storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
@@ -273,10 +274,19 @@ TEST_F(StoreTest, RebuildEqualsTheLiveTablesAfterALongRandomRun) {
 // transaction in progress, and SQLite starts the WAL over only when a transaction begins with every
 // frame copied; the store must see to that, or the WAL grows for as long as the writes go on (to
 // hundreds of MiB within seconds, then a long stall when the writer finally checkpoints it all).
-TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
+// With `auditors`, a thread asks for proofs all the while: the audit reader shares one read
+// transaction for up to AuditReader::kSnapshotHeld, and no checkpoint copies past a reader's snapshot.
+void expect_the_wal_stays_short(Store& store, const std::string& db_path, engine::Time now, bool auditors) {
   // The fixture's users are the workload's (unit, county_reviewer, p1..p3).
-  const std::string wal = options().db_path + "-wal";
+  const std::string wal = db_path + "-wal";
   std::atomic<bool> done{false};
+  std::atomic<int> proofs{0};
+  std::thread audit([&] {
+    while (auditors && !done) {
+      auto latest = store.audit().latest_checkpoint();
+      if (latest && latest->size > 1 && store.audit().inclusion_proof(latest->size / 2, latest->size)) ++proofs;
+    }
+  });
   std::atomic<std::uintmax_t> longest{0};
   std::thread watch([&] {
     while (!done) {
@@ -287,7 +297,7 @@ TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
     }
   });
   constexpr int kThreads = 16, kPerThread = 800;  // about 3 WAL frames a command: ~38,000 frames in all
-  const int length = journey_length(store->catalog());
+  const int length = journey_length(store.catalog());
   std::atomic<int> failed{0};
   std::vector<std::thread> submitters;
   for (int t = 0; t < kThreads; ++t) {
@@ -296,7 +306,7 @@ TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
       std::int64_t version = 0;
       for (int i = 0; i < kPerThread; ++i) {
         const int step = i % length;
-        auto r = store->execute(*journey_step(store->catalog(), step, id, version, now, (static_cast<std::uint64_t>(t) << 32) + static_cast<std::uint64_t>(i / length)));
+        auto r = store.execute(*journey_step(store.catalog(), step, id, version, now, (static_cast<std::uint64_t>(t) << 32) + static_cast<std::uint64_t>(i / length)));
         if (r.status != CommandResult::Status::accepted) {
           ++failed;
           return;
@@ -309,13 +319,25 @@ TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
   for (auto& s : submitters) s.join();
   done = true;
   watch.join();
+  audit.join();
+  if (auditors) {
+    EXPECT_GT(proofs, 100);
+  }
   EXPECT_EQ(failed, 0);
   // kWalCheckpointFrames + kWalTailFrames + a batch of frames, at 4 KiB a page: well under 32 MiB.
   EXPECT_LT(longest.load(), 32u << 20) << "the WAL grew to " << (longest.load() >> 20) << " MiB";
-  EXPECT_GT(store->log_size(), kThreads * kPerThread);
-  const auto c = store->counters();
+  EXPECT_GT(store.log_size(), kThreads * kPerThread);
+  const auto c = store.counters();
   EXPECT_GT(c.wal_restarts, 3u) << c.wal_pages << " pages written";
   EXPECT_GT(c.wal_pages, 20000u);
+}
+
+TEST_F(StoreTest, TheWalStaysShortUnderAContinuousStreamOfCommands) {
+  expect_the_wal_stays_short(*store, options().db_path, now, false);
+}
+
+TEST_F(StoreTest, TheWalStaysShortWhileAuditorsFetchProofsAllTheTime) {
+  expect_the_wal_stays_short(*store, options().db_path, now, true);
 }
 
 // The writer remembers the nominations it committed, to spare a read; a refused batch action undoes
