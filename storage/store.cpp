@@ -151,14 +151,13 @@ struct Store::Impl {
   // WAL checkpoints run on a thread of their own with its own connection, so that copying pages
   // into the database file (and its fsync) overlaps the writer's work instead of stalling a commit.
   // The writer notes the WAL's length after each commit (sqlite3_wal_hook) and wakes the
-  // checkpointer past kWalCheckpointFrames. A checkpoint that runs beside a writer can never copy
+  // checkpointer past Options::wal_checkpoint_pages. A checkpoint that runs beside a writer can never copy
   // the frames of the transaction in progress, and SQLite starts the WAL over from its beginning
   // only when a write transaction begins with every frame already copied; so once the checkpointer
   // has copied all but the last kWalTailFrames (a few batches' worth), the writer copies that short
   // tail itself between two transactions, and the next one restarts the WAL. Without that the WAL
   // grows for as long as the writes go on. Past kWalHardLimit frames (a checkpointer that cannot
   // keep up) the writer checkpoints everything itself.
-  static constexpr int kWalCheckpointFrames = 2000;
   static constexpr int kWalTailFrames = 400;
   static constexpr int kWalHardLimit = 50000;
   std::thread checkpointer;
@@ -175,7 +174,7 @@ struct Store::Impl {
     impl->wal_pages += static_cast<std::uint64_t>(restarted ? frames : frames - impl->wal_frames_seen);
     if (restarted) impl->wal_restarts += 1;
     impl->wal_frames_seen = frames;
-    if (frames < kWalCheckpointFrames) return SQLITE_OK;
+    if (frames < impl->options.wal_checkpoint_pages) return SQLITE_OK;
     if (frames >= kWalHardLimit || impl->cp_copied.load() >= frames - kWalTailFrames) {
       impl->cp_copied.store(0);  // the WAL starts over with the next transaction
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);

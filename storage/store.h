@@ -34,6 +34,10 @@ struct Options {
   std::string files_dir;   // attachments; default: db_path + ".files"
   std::int64_t max_attachment_bytes = 20 * 1024 * 1024;
   std::size_t max_batch = 512;  // commands per group commit
+  // The WAL's length (pages) past which it is checkpointed and started over (Store::Impl::on_wal).
+  // Tests that count every write of a commit set it beyond their run, so that no checkpoint's
+  // writes fall among those they count.
+  int wal_checkpoint_pages = 2000;
   // For the storage benchmark only (its figure "with and without the tree"): false writes the
   // records but no leaf or tree hashes and no checkpoints, so the log cannot be verified. Never off
   // in service: nothing else turns it off, and `laurel audit verify` reports such a log as broken.

@@ -30,7 +30,7 @@ class StoreTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override { store.reset(); }
 
-  Options options() const;
+  virtual Options options() const;
   void reopen();
   Caller admin_caller() const;
   Caller as(const std::string& user) const;

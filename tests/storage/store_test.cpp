@@ -324,7 +324,7 @@ void expect_the_wal_stays_short(Store& store, const std::string& db_path, engine
     EXPECT_GT(proofs, 100);
   }
   EXPECT_EQ(failed, 0);
-  // kWalCheckpointFrames + kWalTailFrames + a batch of frames, at 4 KiB a page: well under 32 MiB.
+  // Options::wal_checkpoint_pages + kWalTailFrames + a batch of pages, at 4 KiB a page: well under 32 MiB.
   EXPECT_LT(longest.load(), 32u << 20) << "the WAL grew to " << (longest.load() >> 20) << " MiB";
   EXPECT_GT(store.log_size(), kThreads * kPerThread);
   const auto c = store.counters();
