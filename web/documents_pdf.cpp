@@ -237,7 +237,9 @@ std::expected<std::string, std::string> certificates_pdf(const std::vector<Certi
     auto date = pdf.layout(c.date, fonts.body, 20, width, Align::right);
     pdf.paragraph(x, foot_y + 32, h, 32, date.get(), kBlack, no_break);
     std::string small = "文号：" + c.document_no + "　有效期至：" + c.valid_until + "　核验码：" + grouped_code(c.verification_code);
-    if (!c.verification_url.empty()) small += "　核验：" + c.verification_url;
+    // The address on a line of its own: beside the rest it could wrap inside the address (the
+    // code's glyphs vary in width), and a reader types it from the paper.
+    if (!c.verification_url.empty()) small += "\n核验：" + c.verification_url;
     auto s = pdf.layout(small, fonts.body, 10, width, Align::left);
     pdf.paragraph(x, h - margin - 16 * kMm, h, 14, s.get(), kBlack, no_break);
     pdf.show_page();
