@@ -239,6 +239,19 @@ struct Store::Impl {
   }
   void loop();
   bool run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string& error);
+  // Inside the batch's write transaction: when another process has appended to the log since this
+  // writer's last commit (a `laurel` command beside the server), the Merkle appender and the
+  // memory of committed nominations are read again; otherwise this writer's next record would
+  // claim an index that is taken.
+  void catch_up_with_other_writers() {
+    sql::Stmt s(*writer, "SELECT coalesce(max(idx) + 1, 0) FROM audit_log");
+    s.step();
+    if (s.i64(0) == tree->size()) return;
+    auto fresh = AuditTree::open(*writer, options.key_file(), options.audit_tree);
+    if (!fresh) throw std::runtime_error("the audit log changed under this writer and cannot be read again: " + fresh.error());
+    tree = std::move(*fresh);
+    committed.clear();
+  }
   void refresh_next_due();
 };
 
@@ -372,6 +385,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
   };
   try {
     sql::Transaction t(*writer);
+    catch_up_with_other_writers();
     Batch b(*this, *writer);
     tree->begin();
     for (auto& j : jobs) j->run(b);

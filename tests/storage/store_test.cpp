@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "storage/audit_proofs.h"
+#include "storage/audit_verify.h"
 #include "storage/canonical_json.h"
 #include "storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
@@ -385,6 +386,46 @@ TEST_F(StoreTest, ARefusedBatchInTheSameGroupCommitLeavesTheWritersMemoryTrue) {
   }
   std::string live = dump_projections(options().db_path);
   store.reset();
+  ASSERT_TRUE(Store::rebuild(options(), engine::testing::shipped_catalog()));
+  EXPECT_EQ(live, dump_projections(options().db_path));
+}
+
+// Another process may write the same database (a `laurel` command beside the server, such as an
+// import, or an export that records its auditor): the writer then reads the log's tree and its
+// nominations again instead of claiming an index that is taken or acting on an old version.
+TEST_F(StoreTest, AnotherProcessWritingTheDatabaseDoesNotBreakTheWriter) {
+  const std::string x = create_nomination();
+  auto edit = [&](Store& s, const std::string& summary, std::int64_t version) {
+    CommandRequest req;
+    req.caller = as("unit");
+    req.nomination_id = x;
+    req.command.action = "edit";
+    req.command.summary = summary;
+    req.command.expected_version = version;
+    req.now = now;
+    return s.execute(std::move(req));
+  };
+  auto first = edit(*store, "第一次修改", store->nomination(x)->version);  // now in this writer's memory
+  ASSERT_EQ(first.status, CommandResult::Status::accepted);
+  std::int64_t version = first.nomination->version;
+  for (int round = 0; round < 3; ++round) {
+    {
+      auto other = Store::open(options(), engine::testing::shipped_catalog());
+      ASSERT_TRUE(other) << other.error().message;
+      auto theirs = edit(**other, "另一个进程的修改" + std::to_string(round), version);
+      ASSERT_EQ(theirs.status, CommandResult::Status::accepted) << theirs.error;
+      version = theirs.nomination->version;
+    }
+    auto ours = edit(*store, "本进程的修改" + std::to_string(round), version);
+    ASSERT_EQ(ours.status, CommandResult::Status::accepted) << (ours.rejection ? ours.rejection->detail : ours.error);
+    EXPECT_EQ(ours.nomination->version, version + 1);
+    version = ours.nomination->version;
+  }
+  EXPECT_EQ(store->nomination(x)->summary, "本进程的修改2");
+  std::string live = dump_projections(options().db_path);
+  store.reset();
+  auto report = audit::verify_database(options().db_path);
+  EXPECT_TRUE(report.ok) << report.summary();
   ASSERT_TRUE(Store::rebuild(options(), engine::testing::shipped_catalog()));
   EXPECT_EQ(live, dump_projections(options().db_path));
 }
