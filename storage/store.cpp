@@ -67,8 +67,10 @@ std::string grant_jurisdiction(const engine::Actor& actor, const std::string& ro
   return "";
 }
 
-// A nomination's snapshot (cereal binary of engine::Nomination), for a query that appends its WHERE.
-#define LAUREL_SNAPSHOT_SELECT "SELECT s.snapshot FROM nominations JOIN nomination_snapshots s ON s.k = nominations.fts_key"
+// The nominations with their snapshots (cereal binary of engine::Nomination, column s.snapshot), for
+// a query that appends its WHERE.
+#define LAUREL_WITH_SNAPSHOTS "FROM nominations JOIN nomination_snapshots s ON s.k = nominations.fts_key"
+#define LAUREL_SNAPSHOT_SELECT "SELECT s.snapshot " LAUREL_WITH_SNAPSHOTS
 
 bool is_store_failure(const std::exception& e) { return dynamic_cast<const sql::SqliteError*>(&e) != nullptr; }
 
@@ -151,13 +153,13 @@ struct Store::Impl {
   // WAL checkpoints run on a thread of their own with its own connection, so that copying pages
   // into the database file (and its fsync) overlaps the writer's work instead of stalling a commit.
   // The writer notes the WAL's length after each commit (sqlite3_wal_hook) and wakes the
-  // checkpointer past Options::wal_checkpoint_pages. A checkpoint that runs beside a writer can never copy
-  // the frames of the transaction in progress, and SQLite starts the WAL over from its beginning
-  // only when a write transaction begins with every frame already copied; so once the checkpointer
-  // has copied all but the last kWalTailFrames (a few batches' worth), the writer copies that short
-  // tail itself between two transactions, and the next one restarts the WAL. Without that the WAL
-  // grows for as long as the writes go on. Past kWalHardLimit frames (a checkpointer that cannot
-  // keep up) the writer checkpoints everything itself.
+  // checkpointer past Options::wal_checkpoint_pages. A checkpoint that runs beside a writer can
+  // never copy the frames of the transaction in progress, and SQLite starts the WAL over from its
+  // beginning only when a write transaction begins with every frame already copied; so once the
+  // checkpointer has copied all but the last kWalTailFrames (a few batches' worth), the writer
+  // copies that short tail itself between two transactions, and the next one restarts the WAL.
+  // Without that the WAL grows for as long as the writes go on. Past kWalHardLimit frames (a
+  // checkpointer that cannot keep up) the writer checkpoints everything itself.
   static constexpr int kWalTailFrames = 400;
   static constexpr int kWalHardLimit = 50000;
   std::thread checkpointer;
@@ -1131,7 +1133,7 @@ std::optional<Nomination> Store::nomination(const std::string& id) {
 
 std::optional<Nomination> Store::nomination_unless(const std::string& id, std::int64_t known_version) {
   auto db = impl_->reads.get();
-  sql::Stmt s(*db, "SELECT nominations.version, s.snapshot FROM nominations JOIN nomination_snapshots s ON s.k = nominations.fts_key WHERE id = ?");
+  sql::Stmt s(*db, "SELECT nominations.version, s.snapshot " LAUREL_WITH_SNAPSHOTS " WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   if (s.i64(0) == known_version) {

@@ -341,6 +341,19 @@ TEST_F(StoreTest, TheWalStaysShortWhileAuditorsFetchProofsAllTheTime) {
   expect_the_wal_stays_short(*store, options().db_path, now, true);
 }
 
+// An edit of `id`'s summary by `caller`, at `version`.
+CommandRequest summary_edit(const Caller& caller, const std::string& id, const std::string& summary, std::int64_t version,
+                            engine::Time now) {
+  CommandRequest req;
+  req.caller = caller;
+  req.nomination_id = id;
+  req.command.action = "edit";
+  req.command.summary = summary;
+  req.command.expected_version = version;
+  req.now = now;
+  return req;
+}
+
 // The writer remembers the nominations it committed, to spare a read; a refused batch action undoes
 // its group, and with it whatever an earlier command of the same group commit had written to the
 // same nomination in the writer's memory. Each round queues an edit of X behind other work so that
@@ -348,23 +361,13 @@ TEST_F(StoreTest, TheWalStaysShortWhileAuditorsFetchProofsAllTheTime) {
 // then read as the edit left it: each next edit, sent with the version just read, is accepted.
 TEST_F(StoreTest, ARefusedBatchInTheSameGroupCommitLeavesTheWritersMemoryTrue) {
   const std::string x = create_nomination(), y = create_nomination();
-  auto edit = [&](const std::string& id, int round, std::int64_t version) {
-    CommandRequest req;
-    req.caller = as("unit");
-    req.nomination_id = id;
-    req.command.action = "edit";
-    req.command.summary = "第" + std::to_string(round) + "次修改的事迹";
-    req.command.expected_version = version;
-    req.now = now;
-    return req;
-  };
   std::int64_t version = store->nomination(x)->version;
   for (int round = 0; round < 30; ++round) {
     std::vector<std::future<CommandResult>> ahead;
     for (int i = 0; i < 8; ++i) {
       ahead.push_back(store->submit(*journey_step(store->catalog(), 0, "", 0, now, static_cast<std::uint64_t>(round * 8 + i))));
     }
-    auto first = store->submit(edit(x, round, version));
+    auto first = store->submit(summary_edit(as("unit"), x, "第" + std::to_string(round) + "次修改的事迹", version, now));
     BatchRequest batch;
     batch.caller = as("unit");
     batch.command.action = "edit";
@@ -396,14 +399,7 @@ TEST_F(StoreTest, ARefusedBatchInTheSameGroupCommitLeavesTheWritersMemoryTrue) {
 TEST_F(StoreTest, AnotherProcessWritingTheDatabaseDoesNotBreakTheWriter) {
   const std::string x = create_nomination();
   auto edit = [&](Store& s, const std::string& summary, std::int64_t version) {
-    CommandRequest req;
-    req.caller = as("unit");
-    req.nomination_id = x;
-    req.command.action = "edit";
-    req.command.summary = summary;
-    req.command.expected_version = version;
-    req.now = now;
-    return s.execute(std::move(req));
+    return s.execute(summary_edit(as("unit"), x, summary, version, now));
   };
   auto first = edit(*store, "第一次修改", store->nomination(x)->version);  // now in this writer's memory
   ASSERT_EQ(first.status, CommandResult::Status::accepted);
