@@ -108,6 +108,7 @@ std::expected<ExportSummary, std::string> export_log(const std::string& db_path,
     out << canonical(bj::object{{"checkpoint", summary.checkpoint}}) << '\n';
     out.flush();
     if (!out) return std::unexpected("writing the export failed");
+    db.sync_wal();  // nothing exported that a crash of the server's disk could still take back
     return summary;
   } catch (const std::exception& e) {
     return std::unexpected(db_path + ": " + e.what());

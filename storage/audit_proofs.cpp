@@ -272,6 +272,7 @@ std::uint64_t AuditReader::shared_snapshot(bool fresh) {
 }
 
 std::expected<LatestCheckpoint, ProofError> AuditReader::latest_checkpoint() {
+  AfterRead gate{after_read_};
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<LatestCheckpoint, ProofError> {
     end_snapshot();
@@ -282,6 +283,7 @@ std::expected<LatestCheckpoint, ProofError> AuditReader::latest_checkpoint() {
 }
 
 std::expected<std::string, ProofError> AuditReader::verifier_key() {
+  AfterRead gate{after_read_};
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<std::string, ProofError> {
     end_snapshot();
@@ -295,6 +297,7 @@ std::expected<std::string, ProofError> AuditReader::verifier_key() {
 }
 
 std::expected<std::vector<std::string>, ProofError> AuditReader::verifier_keys() {
+  AfterRead gate{after_read_};
   std::lock_guard lock(mu_);
   return guarded([&]() -> std::expected<std::vector<std::string>, ProofError> {
     end_snapshot();
@@ -319,11 +322,13 @@ std::expected<Proof, ProofError> AuditReader::shared_proof(std::uint64_t size, F
 }
 
 std::expected<Proof, ProofError> AuditReader::inclusion_proof(std::uint64_t index, std::uint64_t size) {
+  AfterRead gate{after_read_};
   std::lock_guard lock(mu_);
   return shared_proof(size, [&] { return inclusion_with(*db_, *statements_, index, size); });
 }
 
 std::expected<Proof, ProofError> AuditReader::consistency_proof(std::uint64_t from, std::uint64_t to) {
+  AfterRead gate{after_read_};
   std::lock_guard lock(mu_);
   return shared_proof(to, [&] { return consistency_with(*db_, *statements_, from, to); });
 }

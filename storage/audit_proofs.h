@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -84,6 +85,10 @@ class AuditReader {
   std::expected<Proof, ProofError> inclusion_proof(std::uint64_t index, std::uint64_t size);
   std::expected<Proof, ProofError> consistency_proof(std::uint64_t from, std::uint64_t to);
 
+  // Called after each answer is read and before it is returned (the store's: wait until whatever
+  // the read may have seen is durable). Set once, before the reader is shared.
+  void set_after_read(std::function<void()> f) { after_read_ = std::move(f); }
+
   struct Statements;  // prepared once: a proof is then a few microseconds of SQLite reads
 
  private:
@@ -102,6 +107,11 @@ class AuditReader {
   std::chrono::milliseconds snapshot_held_;
   std::unique_ptr<sql::Db> db_;
   std::unique_ptr<Statements> statements_;
+  std::function<void()> after_read_;
+  struct AfterRead {  // declared before the lock: it runs once the lock is released
+    const std::function<void()>& f;
+    ~AfterRead() { if (f) f(); }
+  };
   std::thread releaser_;  // last: it stops before the rest goes
 };
 

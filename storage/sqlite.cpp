@@ -56,6 +56,12 @@ void Db::fail(int rc, std::string_view context) {
   throw SqliteError(rc, std::string(context) + ": " + sqlite3_errmsg(db_));
 }
 
+void Db::sync_wal() {
+  sqlite3_file* wal = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK || !wal || !wal->pMethods) return;
+  if (int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) throw SqliteError(rc, "syncing the WAL");
+}
+
 void Db::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;

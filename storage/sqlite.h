@@ -43,6 +43,10 @@ class Db {
   // Runs one statement without result rows through the statement cache (BEGIN, COMMIT, SAVEPOINT …).
   void run(std::string_view sql);
   sqlite3* handle() { return db_; }
+  // Syncs the WAL file this connection reads (if it has one open): what it has read is then on the
+  // disk. For a reader that hands on what it read (a backup, an export) while a server may have
+  // committed without a sync yet (its syncer syncs before it answers, not before others read).
+  void sync_wal();
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   [[noreturn]] void fail(int rc, std::string_view context);
 

@@ -1,6 +1,8 @@
 #include "storage/store.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -90,13 +92,33 @@ struct Job {
   virtual bool may_change_auth() const { return true; }
 };
 
+// Commits count twice: when the writer begins one (before its COMMIT writes a frame) and when it
+// is durable (the WAL synced after it, or it failed and left nothing). A read waits, before it
+// answers, until every commit begun by then is durable: it may have seen any of them, and nobody
+// may see a change that a crash could still take back.
+struct Durability {
+  std::atomic<std::uint64_t> begun{0}, durable{0};
+  std::uint64_t begin() { return begun.fetch_add(1) + 1; }
+  void reach(std::uint64_t seq) {
+    durable.store(seq);
+    durable.notify_all();
+  }
+  void await() const {
+    const std::uint64_t w = begun.load();
+    for (std::uint64_t d = durable.load(); d < w; d = durable.load()) durable.wait(d);
+  }
+};
+
 class ReadPool {
  public:
-  explicit ReadPool(std::string path) : path_(std::move(path)) {}
+  ReadPool(std::string path, const Durability& durability) : path_(std::move(path)), durability_(durability) {}
   struct Lease {
     ReadPool* pool;
     std::unique_ptr<sql::Db> db;
-    ~Lease() { if (db) pool->put(std::move(db)); }
+    ~Lease() {
+      if (db) pool->put(std::move(db));
+      pool->durability_.await();  // what this read saw is durable before anyone is told
+    }
     sql::Db& operator*() { return *db; }
   };
   Lease get() {
@@ -117,15 +139,17 @@ class ReadPool {
     if (free_.size() < 16) free_.push_back(std::move(db));
   }
   std::string path_;
+  const Durability& durability_;
   std::mutex mu_;
   std::vector<std::unique_ptr<sql::Db>> free_;
 };
 
 struct Store::Impl {
-  Impl(const Options& o, const engine::Catalog& c) : options(o), catalog(c), reads(o.db_path) {}
+  Impl(const Options& o, const engine::Catalog& c) : options(o), catalog(c), reads(o.db_path, durability) {}
 
   Options options;
   const engine::Catalog& catalog;
+  Durability durability;
   std::unique_ptr<sql::Db> writer;
   std::unique_ptr<AuditTree> tree;
   ReadPool reads;
@@ -205,7 +229,122 @@ struct Store::Impl {
     }
   }
 
+  // The WAL's fsync runs on a thread of its own (the syncer): the writer commits with
+  // synchronous=NORMAL (its COMMIT writes the frames and returns) and hands the batch's callers to
+  // the syncer, which syncs the WAL once for every commit written meanwhile and only then answers
+  // them, so the writer runs the next batch while the disk syncs. Acknowledged means durable, as
+  // with synchronous=FULL; readers wait for the same point (Durability). The syncer syncs through
+  // its own handle on the WAL, opened with the writer's VFS. If that cannot be opened the writer
+  // keeps synchronous=FULL and answers its callers itself.
+  // A failed sync: the callers of every commit it covered are told that the outcome is unknown
+  // (the frames are in the WAL and visible; whether the disk has them nobody can say), and the
+  // next batch first copies the whole WAL into the database file and syncs that (a FULL
+  // checkpoint); until one succeeds every command fails, so nothing is acknowledged on top of
+  // frames that may not be on the disk.
+  struct Synced {
+    std::uint64_t seq;
+    std::vector<std::unique_ptr<Job>> jobs;
+  };
+  sqlite3_file* wal_file = nullptr;
+  std::unique_ptr<char[]> wal_file_mem;
+  std::thread syncer;
+  std::mutex sync_mu;
+  std::condition_variable sync_cv;
+  std::vector<Synced> to_sync;
+  bool sync_stopping = false;
+  std::atomic<bool> sync_failed{false};                // a sync failed and the writer has not recovered yet
+  std::atomic<std::uint64_t> recovered_from{0};        // the first commit begun after the last recovery
+  bool in_failure = false;                             // syncer thread only
+  std::string last_sync_error;                         // syncer thread only
+  std::atomic<std::uint64_t> wal_syncs{0};
+
+  static std::string unknown_outcome(const std::string& why) {
+    return "storage error: the commit could not be confirmed durable, so its outcome is unknown (" + why +
+           "); check the nomination's history before repeating the command";
+  }
+  bool open_wal_for_sync() {
+    sqlite3_vfs* vfs = nullptr;
+    if (sqlite3_file_control(writer->handle(), "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK || !vfs) return false;
+    const char* wal_name = sqlite3_filename_wal(sqlite3_db_filename(writer->handle(), "main"));  // lives with the writer
+    if (!wal_name || !*wal_name) return false;
+    wal_file_mem = std::make_unique<char[]>(static_cast<std::size_t>(vfs->szOsFile));
+    auto* f = reinterpret_cast<sqlite3_file*>(wal_file_mem.get());
+    int out = 0;
+    if (vfs->xOpen(vfs, wal_name, f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_WAL, &out) != SQLITE_OK) {
+      if (f->pMethods) f->pMethods->xClose(f);
+      wal_file_mem.reset();
+      return false;
+    }
+    wal_file = f;
+    // The WAL's own directory entry, once (SQLite syncs it only at the WAL's first sync of its own).
+    const int dir = ::open(fs::path(options.db_path).parent_path().empty() ? "." : fs::path(options.db_path).parent_path().c_str(),
+                           O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+    return true;
+  }
+  void sync_loop() {
+    for (;;) {
+      std::vector<Synced> work;
+      {
+        std::unique_lock lock(sync_mu);
+        sync_cv.wait(lock, [&] { return sync_stopping || !to_sync.empty(); });
+        if (to_sync.empty()) return;  // stopping, and every commit has been synced and answered
+        work.swap(to_sync);
+      }
+      // Only commits that went through need the disk; a failed COMMIT left nothing to make durable.
+      const bool any = std::any_of(work.begin(), work.end(), [](const Synced& w) { return !w.jobs.empty(); });
+      const int rc = any ? wal_file->pMethods->xSync(wal_file, SQLITE_SYNC_NORMAL) : SQLITE_OK;
+      if (any) wal_syncs += 1;
+      if (rc != SQLITE_OK) {
+        recovered_from.store(UINT64_MAX);  // before the writer can see the failure below
+        sync_failed.store(true);
+        last_sync_error = sqlite3_errstr(rc);
+      }
+      durability.reach(work.back().seq);
+      for (auto& w : work) {
+        // After a failed sync a later sync may succeed without the earlier frames being on the
+        // disk (the kernel reports a writeback error once), so a commit is acknowledged again
+        // only when it began after the writer's checkpoint made everything durable.
+        const bool ok = rc == SQLITE_OK && (!in_failure || w.seq >= recovered_from.load());
+        in_failure = !ok;
+        for (auto& j : w.jobs) ok ? j->complete() : j->fail(unknown_outcome(last_sync_error));
+      }
+    }
+  }
+  // After a commit (or one whose COMMIT failed: `jobs` empty): answered once durable.
+  void committed_batch(std::uint64_t seq, std::vector<std::unique_ptr<Job>> jobs) {
+    if (!wal_file) {
+      durability.reach(seq);
+      for (auto& j : jobs) j->complete();
+      return;
+    }
+    {
+      std::lock_guard lock(sync_mu);
+      to_sync.push_back(Synced{seq, std::move(jobs)});
+    }
+    sync_cv.notify_one();
+  }
+  // Before a batch, after a failed sync: the whole WAL copied into the database file and synced.
+  std::optional<std::string> recover_from_failed_sync() {
+    if (!sync_failed.load()) return std::nullopt;
+    const int rc = sqlite3_wal_checkpoint_v2(writer->handle(), "main", SQLITE_CHECKPOINT_FULL, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      return std::string("storage error: an earlier commit could not be confirmed durable and the database cannot be made "
+                         "durable yet (") + sqlite3_errstr(rc) + "); no change is accepted until it can";
+    }
+    recovered_from.store(durability.begun.load() + 1);
+    sync_failed.store(false);
+    return std::nullopt;
+  }
+
   void start() {
+    if (open_wal_for_sync()) {
+      writer->exec("PRAGMA synchronous = NORMAL");  // the syncer syncs every commit before it is answered
+      syncer = std::thread([this] { sync_loop(); });
+    }
     sqlite3_wal_hook(writer->handle(), &Impl::on_wal, this);
     try {
       auto db = std::make_unique<sql::Db>(options.db_path, sql::Db::Mode::read_write);
@@ -225,6 +364,16 @@ struct Store::Impl {
     }
     cv.notify_all();
     if (thread.joinable()) thread.join();
+    {
+      std::lock_guard lock(sync_mu);
+      sync_stopping = true;
+    }
+    sync_cv.notify_all();
+    if (syncer.joinable()) syncer.join();
+    if (wal_file) {
+      wal_file->pMethods->xClose(wal_file);
+      wal_file = nullptr;
+    }
     {
       std::lock_guard lock(cp_mu);
       cp_stopping = true;
@@ -385,6 +534,12 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
     bool on;
     ~BumpAuth() { if (on) generation.fetch_add(1, std::memory_order_acq_rel); }
   };
+  if (auto refused = recover_from_failed_sync()) {
+    failures += 1;
+    error = *refused;
+    return false;
+  }
+  std::uint64_t seq = 0;  // this commit's, once its COMMIT has begun
   try {
     sql::Transaction t(*writer);
     catch_up_with_other_writers();
@@ -394,6 +549,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
     tree->finish(*writer);
     committing = true;
     BumpAuth bump{auth_generation, auth};
+    seq = durability.begin();
     t.commit();
     tree->committed();
     try {
@@ -402,6 +558,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
       committed.clear();  // the commit stands; the cache is only a shortcut
     }
   } catch (const std::exception& e) {
+    if (seq) committed_batch(seq, {});  // nothing to answer, but readers wait for it in order
     tree->rolled_back();
     failures += 1;
     const auto* se = dynamic_cast<const sql::SqliteError*>(&e);
@@ -411,8 +568,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
       // so until the next successful commit overwrites them nobody can say whether a crash now would
       // keep this batch. The caller must check before repeating the command. (A failed write, by
       // contrast, stops before the commit frame: that batch is simply not there.)
-      error = std::string("storage error: the commit could not be confirmed durable, so its outcome is unknown (") + e.what() +
-              "); check the nomination's history before repeating the command";
+      error = unknown_outcome(e.what());
     } else {
       error = is_store_failure(e) ? std::string("storage error: ") + e.what() : std::string("internal error: ") + e.what();
     }
@@ -432,7 +588,7 @@ bool Store::Impl::run_batch(std::vector<std::unique_ptr<Job>>& jobs, std::string
   } catch (const std::exception&) {
     next_due.store(0);  // unknown: the timer check runs at once and scans the timers table itself
   }
-  for (auto& j : jobs) j->complete();
+  committed_batch(seq, std::move(jobs));
   return true;
 }
 
@@ -988,6 +1144,7 @@ std::expected<std::unique_ptr<Store>, StoreError> Store::open(const Options& opt
     if (!reader) return std::unexpected(StoreError{reader.error()});
     auto impl = std::make_unique<Impl>(options, catalog);
     impl->audit = std::move(*reader);
+    impl->audit->set_after_read([d = &impl->durability] { d->await(); });
     impl->writer = std::move(*db);
     impl->tree = std::move(*tree);
     impl->refresh_next_due();
@@ -1050,6 +1207,7 @@ std::expected<void, StoreError> Store::backup(const std::string& db_path, const 
       fs::remove(to, ec);
       return std::unexpected(StoreError{"backup failed: " + std::string(sqlite3_errstr(rc))});
     }
+    (*src)->sync_wal();  // the copy holds nothing that a crash could still take from the original
     dst.exec("PRAGMA journal_mode = DELETE");
     return {};
   } catch (const std::exception& e) {
@@ -1775,7 +1933,7 @@ bool Store::ping() {
 
 Store::Counters Store::counters() const {
   Counters c{impl_->batches.load(), impl_->commands.load(), impl_->failures.load(), impl_->commit_micros.load(),
-             impl_->last_batch.load(), impl_->wal_pages.load(), impl_->wal_restarts.load(), {}};
+             impl_->last_batch.load(), impl_->wal_pages.load(), impl_->wal_restarts.load(), impl_->wal_syncs.load(), {}};
   for (std::size_t i = 0; i < c.commit_buckets.size(); ++i) c.commit_buckets[i] = impl_->commit_buckets[i].load();
   return c;
 }

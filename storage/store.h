@@ -316,6 +316,7 @@ class Store {
     std::uint64_t last_batch = 0;
     std::uint64_t wal_pages = 0;     // pages the commits wrote to the WAL
     std::uint64_t wal_restarts = 0;  // times the WAL started over from its beginning after a checkpoint
+    std::uint64_t wal_syncs = 0;     // syncs of the WAL by the syncer (each makes every commit before it durable)
     // Commit batches by duration: counts at or below kCommitBuckets[i] seconds (cumulative, Prometheus).
     static constexpr std::array<double, 10> kCommitBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
     std::array<std::uint64_t, 10> commit_buckets{};

@@ -348,6 +348,7 @@ Response Api::Impl::metrics_text() {
   o << "# HELP laurel_commit_seconds_total Time spent in commit batches.\n# TYPE laurel_commit_seconds_total counter\nlaurel_commit_seconds_total " << static_cast<double>(c.commit_micros) / 1e6 << "\n";
   o << "# HELP laurel_wal_pages_total Pages the commits wrote to the WAL.\n# TYPE laurel_wal_pages_total counter\nlaurel_wal_pages_total " << c.wal_pages << "\n";
   o << "# HELP laurel_wal_restarts_total Times the WAL started over from its beginning after a checkpoint.\n# TYPE laurel_wal_restarts_total counter\nlaurel_wal_restarts_total " << c.wal_restarts << "\n";
+  o << "# HELP laurel_wal_syncs_total Syncs of the WAL, each making every commit written before it durable.\n# TYPE laurel_wal_syncs_total counter\nlaurel_wal_syncs_total " << c.wal_syncs << "\n";
   o << "# HELP laurel_last_batch_size Jobs in the last commit batch.\n# TYPE laurel_last_batch_size gauge\nlaurel_last_batch_size " << c.last_batch << "\n";
   o << "# HELP laurel_audit_log_records Records in the audit log.\n# TYPE laurel_audit_log_records gauge\nlaurel_audit_log_records " << store.log_size() << "\n";
   o << "# HELP laurel_commit_duration_seconds Time to commit one batch (SQLite transaction and fsync).\n# TYPE laurel_commit_duration_seconds histogram\n";

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 
+#include "storage/audit_proofs.h"
 #include "storage/sqlite.h"
 #include "tests/storage/faulty_vfs.h"
 #include "tests/storage/store_fixture.h"
@@ -72,6 +73,22 @@ class FaultTest : public StoreTest {
     j.version = r.nomination->version;
     ++j.step;
     if (j.step == journey_length(store->catalog())) j = Journey{j.salt + 1000};
+  }
+  // After a command whose outcome was unknown and which is in place: on to the next step, from the
+  // stored nomination (the last record's).
+  void advance_to_stored(Journey& j) {
+    if (j.id.empty()) {
+      sql::Db db(options().db_path, sql::Db::Mode::read_only);
+      sql::Stmt st(db, "SELECT object_id FROM audit_log ORDER BY idx DESC LIMIT 1 OFFSET 1");  // before the side step's
+      ASSERT_TRUE(st.step());
+      j.id = st.text(0);
+    }
+    auto n = store->nomination(j.id);
+    ASSERT_TRUE(n);
+    ASSERT_EQ(n->version, j.version + 1);
+    CommandResult r;
+    r.nomination = *n;
+    advance(j, r);
   }
   // Runs the journey's next step with no fault armed; it must be accepted.
   void step_ok(Journey& j) {
@@ -170,6 +187,20 @@ TEST_P(FaultPositions, EachWriteOfEachCommitFailingFailsOnlyThatCommand) {
       EXPECT_THAT(r.error, HasSubstr("storage error"));
       EXPECT_THAT(r.error, HasSubstr(expected_message(code)));
       EXPECT_EQ(r.audit_index, -1);
+      if (op == FaultyVfs::Op::sync) {
+        // The WAL's sync (the syncer's, after the COMMIT wrote its frames) failed: the commit is in
+        // place, whole, and the caller was told its outcome is unknown, not that it failed.
+        EXPECT_THAT(r.error, HasSubstr("outcome is unknown"));
+        const Snapshot after = snapshot();
+        ASSERT_EQ(after.tree_size, before.tree_size + 1) << after;
+        EXPECT_EQ(after.rows, after.tree_size);
+        EXPECT_EQ(after.leaves, after.tree_size);
+        EXPECT_EQ(after.checkpoint, after.tree_size);
+        step_ok(side);  // the writer made the WAL durable first (a full checkpoint), then went on
+        ASSERT_FALSE(HasFatalFailure());
+        advance_to_stored(main);
+        break;
+      }
       ASSERT_EQ(snapshot(), before) << "the failed command changed the database";
       if (!main.id.empty()) {
         EXPECT_EQ(store->nomination(main.id), nomination_before);
@@ -263,11 +294,12 @@ TEST_F(FaultTest, ATransientFaultInAGroupCommitIsIsolated) {
   expect_rebuild_equals_live();
 }
 
-// After a failed fsync of the WAL the commit frame may already be in the file: the writer answers
-// "failed" and its own view (the WAL index) leaves the frames out, and the next commit overwrites
-// them, but a crash before that next commit lets recovery find them. What must hold either way is
-// all or nothing: the crash image recovers to the state before the command or after it, never to
-// a part of it. (Which one it is, is printed; on Linux it is "after".)
+// After a failed fsync of the WAL the commit's frames are in the file and visible, but whether the
+// disk has them nobody can say: the caller is told the outcome is unknown. What must hold is all or
+// nothing: a crash image recovers to the state before the command or after it, never to a part of
+// it (which one it is, is printed; copied from the page cache it is "after"). And nothing is
+// acknowledged on top of those frames until the writer has copied the whole WAL into the database
+// file and synced it: the commands around the failure are refused or unknown, never acknowledged.
 TEST_F(FaultTest, ACrashAfterAFailedSyncRecoversAllOrNothing) {
   Journey j{800};
   for (int i = 0; i < 3; ++i) step_ok(j);
@@ -276,9 +308,8 @@ TEST_F(FaultTest, ACrashAfterAFailedSyncRecoversAllOrNothing) {
   auto r = store->execute(next(j));
   vfs->disarm();
   ASSERT_EQ(r.status, Status::failed) << describe(r);
-  // The caller is told the truth: the outcome is unknown until a restart (see the crash image below).
   EXPECT_THAT(r.error, HasSubstr("outcome is unknown"));
-  ASSERT_EQ(snapshot(), before);
+  EXPECT_EQ(snapshot().tree_size, before.tree_size + 1) << "the commit's frames are in the WAL and visible";
   // The crash image: the files as they are now, while the store is still open.
   Options crash = options();
   crash.db_path = (dir.path() / "crash.db").string();
@@ -292,17 +323,80 @@ TEST_F(FaultTest, ACrashAfterAFailedSyncRecoversAllOrNothing) {
     const std::int64_t size = (*recovered)->log_size();
     ASSERT_TRUE(size == before.tree_size || size == before.tree_size + 1) << size;
     const bool after = size == before.tree_size + 1;
-    std::cout << "[ recovery ] the command answered \"failed\" is " << (after ? "present" : "absent") << " after a crash\n";
+    std::cout << "[ recovery ] the command answered \"outcome unknown\" is " << (after ? "present" : "absent") << " after a crash\n";
     EXPECT_EQ((*recovered)->nomination(j.id)->version, j.version + (after ? 1 : 0));
   }
   std::string live = dump_projections(crash.db_path);
   auto rebuilt = Store::rebuild(crash, engine::testing::shipped_catalog());
   ASSERT_TRUE(rebuilt) << rebuilt.error().message;
   EXPECT_EQ(live, dump_projections(crash.db_path));
-  // In the running store the next commit takes the failed one's place.
+  // The running store goes on from the command in place once the database is durable again.
+  advance_to_stored(j);
+  ASSERT_FALSE(HasFatalFailure());
   step_ok(j);
-  EXPECT_EQ(store->log_size(), before.tree_size + 1);
+  EXPECT_EQ(store->log_size(), before.tree_size + 2);
   expect_rebuild_equals_live();
+}
+
+// A sync that fails leaves the writer refusing commands until the database is durable again: the
+// command after the failure finds the checkpoint's sync failing too and is refused with the reason;
+// once the disk syncs again the writer checkpoints and goes on.
+TEST_F(FaultTest, AfterAFailedSyncNothingIsAcknowledgedUntilTheDatabaseIsDurable) {
+  Journey j{900}, k{901};
+  step_ok(j);
+  step_ok(k);
+  vfs->fail_nth(FaultyVfs::Op::sync, 1, SQLITE_IOERR_FSYNC);
+  auto r = store->execute(next(j));
+  ASSERT_EQ(r.status, Status::failed) << describe(r);
+  EXPECT_THAT(r.error, HasSubstr("outcome is unknown"));
+  vfs->fail_nth(FaultyVfs::Op::sync, 1, SQLITE_IOERR_FSYNC, /*sticky=*/true);
+  const std::int64_t size = store->log_size();
+  for (int i = 0; i < 2; ++i) {
+    auto refused = store->execute(next(k));
+    ASSERT_EQ(refused.status, Status::failed) << describe(refused);
+    EXPECT_THAT(refused.error, HasSubstr("cannot be made durable yet"));
+    EXPECT_THAT(refused.error, HasSubstr("disk I/O error"));
+  }
+  EXPECT_EQ(store->log_size(), size) << "a refused command left a record";
+  vfs->disarm();
+  advance_to_stored(j);
+  ASSERT_FALSE(HasFatalFailure());
+  step_ok(k);
+  step_ok(j);
+  expect_rebuild_equals_live();
+}
+
+// The writer's COMMIT writes the WAL; the syncer syncs it and only then answers. With syncs made
+// slow, neither the caller nor a reader (of the nomination, or of the auditors' latest checkpoint)
+// learns of the commit before its sync has returned.
+TEST_F(FaultTest, NobodySeesACommitBeforeItsSyncHasReturned) {
+  Journey j{950};
+  step_ok(j);
+  step_ok(j);
+  const std::int64_t version = j.version;
+  const auto size = store->audit().latest_checkpoint()->size;
+  vfs->slow_syncs(150);
+  const int synced = vfs->synced();
+  auto answer = store->submit(next(j));
+  int reads = 0, early = 0;
+  while (answer.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
+    auto n = store->nomination(j.id);
+    const int synced_after_nomination = vfs->synced();
+    auto cp = store->audit().latest_checkpoint();
+    const int synced_after_checkpoint = vfs->synced();
+    ASSERT_TRUE(n && cp);
+    ++reads;
+    if (n->version > version && synced_after_nomination == synced) ++early;
+    if (cp->size > size && synced_after_checkpoint == synced) ++early;
+  }
+  const int synced_at_answer = vfs->synced();
+  auto r = answer.get();
+  vfs->disarm();
+  ASSERT_EQ(r.status, Status::accepted) << describe(r);
+  EXPECT_GT(synced_at_answer, synced) << "the caller was answered before the WAL was synced";
+  EXPECT_EQ(early, 0) << "a reader saw the commit before its sync returned (" << reads << " reads)";
+  EXPECT_GE(reads, 1);
+  EXPECT_EQ(store->nomination(j.id)->version, version + 1);
 }
 
 TEST_F(FaultTest, AFailedCheckpointAtCloseLosesNothing) {

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstddef>
 #include <mutex>
+#include <thread>
+#include <chrono>
 
 namespace laurel::storage::testing {
 namespace {
@@ -18,6 +20,7 @@ struct State {
   bool sticky = false;
   std::atomic<bool> read_only{false};
   std::atomic<int> writes{0}, syncs{0}, injected{0};
+  std::atomic<int> sync_delay_ms{0}, synced{0};
 };
 
 State& state() {
@@ -81,8 +84,11 @@ int x_sync(sqlite3_file* f, int flags) {
   if (tracked(f)) {
     if (state().read_only) return SQLITE_IOERR_FSYNC;
     if (int rc = count(FaultyVfs::Op::sync); rc != SQLITE_OK) return rc;
+    if (int ms = state().sync_delay_ms; ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
-  return real(f)->pMethods->xSync(real(f), flags);
+  int rc = real(f)->pMethods->xSync(real(f), flags);
+  if (tracked(f)) ++state().synced;
+  return rc;
 }
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
 int x_lock(sqlite3_file* f, int level) { return real(f)->pMethods->xLock(real(f), level); }
@@ -215,7 +221,11 @@ void FaultyVfs::disarm() {
   s.syncs = 0;
   s.injected = 0;
   s.read_only = false;
+  s.sync_delay_ms = 0;
 }
+
+void FaultyVfs::slow_syncs(int millis) { state().sync_delay_ms = millis; }
+int FaultyVfs::synced() const { return state().synced; }
 
 int FaultyVfs::writes() const { return state().writes; }
 int FaultyVfs::syncs() const { return state().syncs; }

@@ -27,6 +27,10 @@ class FaultyVfs {
   // truncations and deletions fail.
   void read_only(bool on);
   void disarm();
+  // Every sync of a database or WAL file takes this much longer (0: as the disk takes), until
+  // disarm(); synced() counts the syncs that have returned.
+  void slow_syncs(int millis);
+  int synced() const;
 
   // Counts since the last arm or disarm: calls seen on database and WAL files, and failures injected.
   int writes() const;
