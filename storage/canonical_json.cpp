@@ -88,6 +88,9 @@ bool write(const bj::value& v, std::string& out, std::string& error) {
 
 }  // namespace
 
+bool append_canonical_string(std::string_view s, std::string& out) { return write_string(s, out); }
+bool append_canonical_json(const bj::value& v, std::string& out, std::string& error) { return write(v, out, error); }
+
 std::expected<std::string, std::string> canonical_json(const bj::value& v) {
   std::string out, error;
   out.reserve(1024);  // a command's record is ~850 bytes

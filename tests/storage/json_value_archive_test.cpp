@@ -11,6 +11,8 @@
 
 #include "engine/serialization.h"
 #include "storage/audit_record.h"
+#include "storage/canonical_json.h"
+#include "storage/canonical_json_archive.h"
 
 namespace laurel::storage {
 namespace {
@@ -69,7 +71,7 @@ Nomination full_nomination() {
   return n;
 }
 
-TEST(JsonValueArchive, EqualsCerealJsonTextForEveryChange) {
+std::vector<Event> every_change() {
   std::vector<Event> events;
   Event base;
   base.nomination_id = "N000042";
@@ -100,11 +102,65 @@ TEST(JsonValueArchive, EqualsCerealJsonTextForEveryChange) {
                  change::Named{"瓜政发〔2026〕1号", "命名决定", 1800000000},
                  change::ChildOpened{"N000043"}};
   events.push_back(all);
-  for (const auto& e : events) {
+  return events;
+}
+
+TEST(JsonValueArchive, EqualsCerealJsonTextForEveryChange) {
+  for (const auto& e : every_change()) {
     bj::value expected = via_text(e);
     bj::value got = event_to_json(e);
     EXPECT_EQ(bj::serialize(expected), bj::serialize(got));
   }
+}
+
+// The canonical archive writes exactly canonical_json of the value archive's value.
+TEST(CanonicalJsonArchive, EqualsTheCanonicalBytesOfTheValueForEveryChange) {
+  for (const auto& e : every_change()) {
+    std::string direct = "prefix";
+    CanonicalJsonOutputArchive ar(direct);
+    ar(cereal::make_nvp("event", e), cereal::make_nvp("again", e), cereal::make_nvp("a", 1), 7);
+    ar.finish();
+    JsonValueOutputArchive vr;
+    vr(cereal::make_nvp("event", e), cereal::make_nvp("again", e), cereal::make_nvp("a", 1), 7);
+    EXPECT_EQ(direct, "prefix" + *canonical_json(vr.value()));
+  }
+  std::string empty;
+  CanonicalJsonOutputArchive ar(empty);
+  ar.finish();
+  EXPECT_EQ(empty, "{}");
+  std::string bad;
+  CanonicalJsonOutputArchive br(bad);
+  EXPECT_THROW(br(cereal::make_nvp("x", std::string("\xff"))), std::logic_error);
+  EXPECT_THROW(br(cereal::make_nvp("y", 1.5)), std::logic_error);
+}
+
+// A record's bytes, written directly, are canonical_json(to_json()) for every shape of record.
+TEST(CanonicalJsonArchive, RecordBytesEqualTheCanonicalBytesOfTheRecordsValue) {
+  AuditRecord r;
+  r.at = 1700000000;
+  r.who = Who{"approver.guazhou", "approver", "620922", "session", "10.0.0.1"};
+  r.kind = "command";
+  r.action = "approve";
+  r.object_type = "nomination";
+  r.object_id = "N000042";
+  r.outcome = "accepted";
+  std::vector<AuditRecord> records{r};
+  r.events = every_change();
+  r.comment = "意见\n\"引号\"";
+  r.batch = "B1";
+  r.old_value = bj::object{{"state", "shortlisted"}, {"version", 8}, {"nominee", bj::object{{"name", "旧"}, {"b", ""}}}};
+  r.new_value = bj::object{{"state", "publicity"}, {"version", 9}, {"contact", "c1"}};
+  records.push_back(r);
+  r.outcome = "denied";
+  r.reason = Rejection{Problem::validation_failed, "不行", {}, {{"summary", "太长"}, {"name", "空"}}};
+  records.push_back(r);
+  r.reason->errors.clear();
+  r.events.clear();
+  r.old_value = nullptr;
+  records.push_back(r);
+  for (const auto& rec : records) EXPECT_EQ(rec.bytes(), *canonical_json(rec.to_json()));
+  r.who.user = "\xc3";
+  EXPECT_THROW(r.bytes(), std::logic_error);
 }
 
 }  // namespace
