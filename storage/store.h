@@ -1,7 +1,8 @@
 // The store: Laurel's durable state in one SQLite database. Every command goes through one writer
 // thread that owns the write connection and commits the commands that arrive together in one
-// transaction (group commit), answering each caller only after the commit is durable
-// (WAL, synchronous=FULL). Each command appends exactly one audit record (accepted or denied) and
+// transaction (group commit), answering each caller only after the commit is durable (WAL; a
+// syncer thread syncs it after each commit, as synchronous=FULL would, and answers then; readers
+// also wait for that point before they answer). Each command appends exactly one audit record (accepted or denied) and
 // updates the projections (nominations, notices, decisions, objections, timers, users, quotas) in
 // the same transaction. Readers use their own connections. The interface speaks the engine's types
 // only: no SQLite type or SQL string leaves storage/.

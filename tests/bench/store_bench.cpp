@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
 
   if (!skip_throughput) {
-    std::printf("== durable commands through Store::execute (WAL, synchronous=FULL; journey: create, 5 x attach, submit, accept,\n"
+    std::printf("== durable commands through Store::execute (WAL synced before each answer; journey: create, 5 x attach, submit, accept,\n"
                 "   3 x score, close_evaluation; each submitter waits for its answer), %.0f s each, in %s\n", seconds, dir.c_str());
     std::printf("   raw: the same record bytes into a bare table, same sync settings, K rows per commit, one thread\n");
     std::printf("   each count twice, alternating: with the Merkle tree and signed checkpoints (as in service), then without\n"
