@@ -277,8 +277,8 @@ struct Store::Impl {
     }
     wal_file = f;
     // The WAL's own directory entry, once (SQLite syncs it only at the WAL's first sync of its own).
-    const int dir = ::open(fs::path(options.db_path).parent_path().empty() ? "." : fs::path(options.db_path).parent_path().c_str(),
-                           O_RDONLY | O_DIRECTORY);
+    const fs::path folder = fs::absolute(options.db_path).parent_path();
+    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
     if (dir >= 0) {
       ::fsync(dir);
       ::close(dir);
