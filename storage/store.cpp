@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -344,6 +345,7 @@ struct Store::Impl {
     if (open_wal_for_sync()) {
       writer->exec("PRAGMA synchronous = NORMAL");  // the syncer syncs every commit before it is answered
       syncer = std::thread([this] { sync_loop(); });
+      pthread_setname_np(syncer.native_handle(), "laurel-syncer");
     }
     sqlite3_wal_hook(writer->handle(), &Impl::on_wal, this);
     try {
@@ -352,10 +354,12 @@ struct Store::Impl {
       // nothing and reports success (log and checkpointed frames -1).
       db->exec("PRAGMA journal_mode = WAL");
       checkpointer = std::thread([this, d = std::move(db)]() mutable { checkpoint_loop(std::move(d)); });
+      pthread_setname_np(checkpointer.native_handle(), "laurel-ckpt");
     } catch (const std::exception&) {
       sqlite3_wal_autocheckpoint(writer->handle(), 1000);  // no second connection: the writer checkpoints
     }
     thread = std::thread([this] { loop(); });
+    pthread_setname_np(thread.native_handle(), "laurel-writer");  // names for top -H, perf and gdb
   }
   void stop() {
     {
