@@ -12,6 +12,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "storage/page_cache.h"
+
 namespace laurel::storage {
 namespace {
 
@@ -269,6 +271,7 @@ sqlite3_vfs vfs;
 void register_vfs() {
   static std::once_flag once;
   std::call_once(once, [] {
+    install_page_cache();  // sqlite3_config works only before sqlite3_initialize
     if (sqlite3_initialize() != SQLITE_OK) throw std::runtime_error("sqlite3_initialize failed");
     real_vfs = sqlite3_vfs_find(nullptr);
     if (!real_vfs) throw std::runtime_error("SQLite has no default VFS");

@@ -1,5 +1,7 @@
 #include "storage/sqlite.h"
 
+#include "storage/page_cache.h"
+
 namespace laurel::storage::sql {
 
 bool SqliteError::is_io() const {
@@ -8,6 +10,7 @@ bool SqliteError::is_io() const {
 }
 
 Db::Db(const std::string& path, Mode mode) {
+  install_page_cache();  // before SQLite's first use in the process
   int flags = SQLITE_OPEN_NOMUTEX;
   switch (mode) {
     case Mode::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
