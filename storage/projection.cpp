@@ -1,13 +1,8 @@
 #include "storage/projection.h"
 
-#include <cereal/archives/binary.hpp>
-
-#include <istream>
-#include <ostream>
-#include <streambuf>
-
 #include "engine/decide.h"
 #include "engine/serialization.h"
+#include "storage/snapshot_archive.h"
 
 namespace laurel::storage {
 namespace bj = boost::json;
@@ -24,55 +19,19 @@ std::string jurisdiction_path(const engine::JurisdictionTree& tree, const std::s
   return out;
 }
 
-namespace {
-// cereal's binary archives read and write through a stream's buffer (sputn, sgetn): these two let
-// them work on the bytes in place instead of through a string stream's copies.
-class AppendBuffer : public std::streambuf {
- public:
-  explicit AppendBuffer(std::vector<std::uint8_t>& out) : out_(out) {}
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_.insert(out_.end(), s, s + n);
-    return n;
-  }
-  int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) out_.push_back(static_cast<std::uint8_t>(c));
-    return traits_type::not_eof(c);
-  }
-
- private:
-  std::vector<std::uint8_t>& out_;
-};
-
-class ReadBuffer : public std::streambuf {
- public:
-  explicit ReadBuffer(std::span<const std::uint8_t> bytes) {
-    // The get area is never written through (no putback of other characters).
-    char* p = const_cast<char*>(reinterpret_cast<const char*>(bytes.data()));
-    setg(p, p, p + bytes.size());
-  }
-};
-}  // namespace
-
 std::vector<std::uint8_t> snapshot_bytes(const engine::Nomination& n) {
   std::vector<std::uint8_t> out;
   out.reserve(2048);
-  AppendBuffer buffer(out);
-  std::ostream s(&buffer);
-  {
-    cereal::BinaryOutputArchive ar(s);
-    ar(n);
-  }
+  SnapshotOutputArchive ar(out);
+  ar(n);
   return out;
 }
 
 engine::Nomination from_snapshot(std::span<const std::uint8_t> bytes) {
-  ReadBuffer buffer(bytes);
-  std::istream s(&buffer);
-  cereal::BinaryInputArchive ar(s);
+  SnapshotInputArchive ar(bytes);
   engine::Nomination n;
   ar(n);
+  if (!ar.done()) throw cereal::Exception("a snapshot has bytes after its nomination");
   return n;
 }
 

@@ -1,0 +1,74 @@
+// The snapshot archives (storage/snapshot_archive.h) write exactly cereal's binary format, read
+// what cereal wrote, and refuse damaged bytes with an error.
+#include <gtest/gtest.h>
+
+#include <cereal/archives/binary.hpp>
+#include <cstring>
+#include <sstream>
+
+#include "engine/serialization.h"
+#include "storage/projection.h"
+#include "tests/engine/fixture.h"
+
+namespace laurel::engine::testing {
+namespace {
+
+std::vector<std::uint8_t> cereal_bytes(const Nomination& n) {
+  std::ostringstream s;
+  {
+    cereal::BinaryOutputArchive ar(s);
+    ar(n);
+  }
+  const std::string b = s.str();
+  return {b.begin(), b.end()};
+}
+
+class SnapshotArchive : public Journey {
+ protected:
+  // A nomination with every kind of part: nominee fields, attachments, score sheets, an objection.
+  Nomination rich() {
+    Nomination n = in_publicity();
+    now = n.publicity_starts + 10;
+    Command o;
+    o.action = "object";
+    o.text = "反映“问题”\n第二行";
+    o.new_id = "O1";
+    o.has_contact = true;
+    n = ok(anonymous, o, n);
+    EXPECT_FALSE(n.score_sheets.empty());
+    EXPECT_FALSE(n.attachments.empty());
+    EXPECT_FALSE(n.objections.empty());
+    return n;
+  }
+};
+
+TEST_F(SnapshotArchive, WritesCerealsBinaryFormatAndReadsIt) {
+  const Nomination n = rich();
+  const auto ours = storage::snapshot_bytes(n);
+  EXPECT_EQ(ours, cereal_bytes(n));
+  EXPECT_EQ(storage::from_snapshot(cereal_bytes(n)), n);
+  EXPECT_EQ(storage::from_snapshot(ours), n);
+  EXPECT_EQ(storage::snapshot_bytes(Nomination{}), cereal_bytes(Nomination{}));
+  EXPECT_EQ(storage::from_snapshot(storage::snapshot_bytes(Nomination{})), Nomination{});
+}
+
+TEST_F(SnapshotArchive, RefusesDamagedBytes) {
+  const auto good = storage::snapshot_bytes(rich());
+  // Cut short anywhere: an error, never a half-read nomination.
+  for (std::size_t cut : {std::size_t{0}, std::size_t{3}, good.size() / 2, good.size() - 1}) {
+    std::vector<std::uint8_t> shorter(good.begin(), good.begin() + static_cast<long>(cut));
+    EXPECT_THROW(storage::from_snapshot(shorter), cereal::Exception) << "cut at " << cut;
+  }
+  auto longer = good;
+  longer.push_back(0);
+  EXPECT_THROW(storage::from_snapshot(longer), cereal::Exception);
+  // The first field is the id: its 64-bit length comes first. A huge count is refused before any
+  // allocation.
+  auto huge = good;
+  const std::uint64_t count = 1ull << 60;
+  std::memcpy(huge.data(), &count, sizeof count);
+  EXPECT_THROW(storage::from_snapshot(huge), cereal::Exception);
+}
+
+}  // namespace
+}  // namespace laurel::engine::testing
