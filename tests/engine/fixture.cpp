@@ -112,4 +112,15 @@ Nomination Journey::in_publicity() {
   return ok(county_approver, c, n);
 }
 
+Nomination Journey::objected() {
+  Nomination n = in_publicity();
+  now = n.publicity_starts + 10;
+  Command o;
+  o.action = "object";
+  o.text = "反映“问题”\n第二行";
+  o.new_id = "O1";
+  o.has_contact = true;
+  return ok(anonymous, o, n);
+}
+
 }  // namespace laurel::engine::testing

@@ -77,6 +77,8 @@ class Journey : public ::testing::Test {
   Nomination submitted(Nomination n) { return ok(unit, "submit", with_materials(std::move(n))); }
   Nomination scored(Nomination n, const std::vector<int>& totals, bool veto_last = false);
   Nomination in_publicity();
+  // In publicity with an objection lodged (contact given): a nomination with every kind of part.
+  Nomination objected();
 
   Command score_command(const Nomination& n, int total, bool veto = false);
 

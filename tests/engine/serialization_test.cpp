@@ -30,14 +30,7 @@ T round_trip(const T& value) {
 class Serialization : public Journey {};
 
 TEST_F(Serialization, NominationAndEventsRoundTrip) {
-  Nomination n = in_publicity();
-  now = n.publicity_starts + 10;
-  Command o;
-  o.action = "object";
-  o.text = "反映“问题”\n第二行";
-  o.new_id = "O1";
-  o.has_contact = true;
-  n = ok(anonymous, o, n);
+  Nomination n = objected();
   ASSERT_FALSE(n.score_sheets.empty());
   ASSERT_FALSE(n.attachments.empty());
 

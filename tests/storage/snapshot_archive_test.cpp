@@ -27,14 +27,7 @@ class SnapshotArchive : public Journey {
  protected:
   // A nomination with every kind of part: nominee fields, attachments, score sheets, an objection.
   Nomination rich() {
-    Nomination n = in_publicity();
-    now = n.publicity_starts + 10;
-    Command o;
-    o.action = "object";
-    o.text = "反映“问题”\n第二行";
-    o.new_id = "O1";
-    o.has_contact = true;
-    n = ok(anonymous, o, n);
+    Nomination n = objected();
     EXPECT_FALSE(n.score_sheets.empty());
     EXPECT_FALSE(n.attachments.empty());
     EXPECT_FALSE(n.objections.empty());
